@@ -1,0 +1,83 @@
+"""The one small interface every model backend implements.
+
+An interviewer backend turns the engine's chosen move into words (streamed) and reports which
+rubric items an answer covered; a grader backend scores an answer against the rubric. Provider
+differences stop here: the engine and the grading code never branch on which backend it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from interviewer.bank.models import Question
+from interviewer.engine.actions import Action
+from interviewer.grading.models import GradePath, ItemScore, Usage
+
+
+@dataclass(frozen=True)
+class ThreadTurn:
+    role: str  # "interviewer" or "candidate"
+    text: str
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    """Everything needed to phrase one interviewer turn: the move, not the whole session."""
+
+    action: Action
+    question: Question
+    thread: list[ThreadTurn]
+    summary: str
+    level: str
+
+
+@dataclass(frozen=True)
+class GradeRequest:
+    question: Question
+    answer: str  # the candidate's answers to the question and its follow-ups, joined
+    thread: list[ThreadTurn]
+
+
+@dataclass
+class GradeReply:
+    items: list[ItemScore]
+    path: GradePath
+    usage: list[Usage] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+class LineStream(Protocol):
+    """Interviewer text as it arrives; `usage` is filled once the stream is exhausted."""
+
+    usage: list[Usage]
+
+    def __iter__(self) -> Iterator[str]: ...
+
+
+class InterviewerBackend(Protocol):
+    name: str
+    offline: bool
+    description: str  # how the interviewer introduces its engine, e.g. "the built-in offline engine"
+
+    def say(self, request: LineRequest) -> LineStream: ...
+
+    def covered_items(self, question: Question, answer: str) -> tuple[set[str], list[Usage]]: ...
+
+
+class GraderBackend(Protocol):
+    name: str
+
+    def grade(self, request: GradeRequest) -> GradeReply: ...
+
+
+@dataclass
+class TextStream:
+    """A LineStream over text that is already complete (offline phrasing, replays)."""
+
+    text: str
+    usage: list[Usage] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[str]:
+        yield self.text

@@ -1,0 +1,65 @@
+"""The built-in offline engine: deterministic phrasing from the bank and rubric-driven grading."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from interviewer.backends.base import GradeReply, GradeRequest, LineRequest, TextStream
+from interviewer.bank.models import Question
+from interviewer.engine.actions import FOLLOW_UP_MOVES
+from interviewer.grading.detector import ItemMatch, detect
+from interviewer.grading.models import GradePath, ItemScore, Usage
+from interviewer.prompts import render_line
+
+OFFLINE_NAME = "offline"
+_ANCHOR_WORDS = {0: "not covered", 1: "named only", 2: "explained", 3: "explained with depth"}
+
+
+def _reasoning(match: ItemMatch) -> str:
+    if not match.signals:
+        return "Not mentioned."
+    named = ", ".join(f"'{s}'" for s in match.signals[:4])
+    reason = f"{_ANCHOR_WORDS[match.score].capitalize()}: mentions {named}."
+    if match.capped_by:
+        reason += f" Capped at 1 by red flag: {', '.join(match.capped_by)}."
+    return reason
+
+
+def offline_item_scores(question: Question, answer: str) -> list[ItemScore]:
+    detection = detect(question, answer)
+    return [
+        ItemScore(item_id=item_id, reasoning=_reasoning(m), evidence=m.quotes, score=m.score)
+        for item_id, m in detection.items.items()
+    ]
+
+
+class OfflineInterviewer:
+    name = OFFLINE_NAME
+    offline = True
+    description = "the built-in offline engine (deterministic; my follow-ups come straight from the question bank)"
+
+    def say(self, request: LineRequest) -> TextStream:
+        action, question = request.action, request.question
+        move = action.move
+        if move in FOLLOW_UP_MOVES:
+            return TextStream(render_line("follow_up", follow_up_prompt=action.follow_up_prompt))
+        variables: dict[str, Any] = {
+            "question": question.question,
+            "number": action.number,
+            "total": action.total,
+            "transition": action.transition,
+            "hint": action.hint,
+            "repeat_text": action.repeat_text,
+            "early": action.ended_early,
+        }
+        return TextStream(render_line(move.value, **variables))
+
+    def covered_items(self, question: Question, answer: str) -> tuple[set[str], list[Usage]]:
+        return detect(question, answer).covered(), []
+
+
+class OfflineGrader:
+    name = OFFLINE_NAME
+
+    def grade(self, request: GradeRequest) -> GradeReply:
+        return GradeReply(items=offline_item_scores(request.question, request.answer), path=GradePath.offline)

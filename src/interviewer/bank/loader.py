@@ -1,0 +1,122 @@
+"""Load and validate question packs; errors name the file, the question and the field."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from interviewer.bank.models import Pack, Question
+from interviewer.paths import rubrics_dir
+
+
+class BankError(Exception):
+    """A pack that cannot be used; the message names file, question id and field."""
+
+
+@dataclass(frozen=True)
+class Bank:
+    packs: dict[str, Pack]
+    files: dict[str, Path]
+    digest: str
+    questions: dict[str, Question] = field(default_factory=dict)
+
+    @property
+    def version(self) -> str:
+        """Pack names and versions plus a content hash, recorded in every transcript."""
+        packs = ",".join(f"{name}@{pack.version}" for name, pack in sorted(self.packs.items()))
+        return f"{packs}#{self.digest[:12]}"
+
+    def get(self, question_id: str) -> Question:
+        try:
+            return self.questions[question_id]
+        except KeyError:
+            raise BankError(f"no question with id {question_id!r} in the bank") from None
+
+
+def default_pack_files() -> list[Path]:
+    return sorted((rubrics_dir() / "packs").glob("*.yaml"))
+
+
+def pack_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand directories into their *.yaml files (recursively), keep files as given."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*.y*ml") if p.suffix in {".yaml", ".yml"}))
+        elif path.exists():
+            files.append(path)
+        else:
+            raise BankError(f"{path}: no such file or directory")
+    return files
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _describe(path: Path, raw: Any, error: ValidationError) -> str:
+    lines = []
+    for err in error.errors():
+        loc = tuple(err["loc"])
+        where = "pack"
+        if len(loc) >= 2 and loc[0] == "questions" and isinstance(loc[1], int):
+            entry = raw.get("questions", [])[loc[1]] if isinstance(raw, dict) else None
+            qid = entry.get("id") if isinstance(entry, dict) else None
+            where = f"question {qid!r}" if qid else f"question #{loc[1] + 1}"
+            loc = loc[2:]
+        lines.append(f"{path}: {where}: field {_field_path(loc)}: {err['msg']}")
+    return "\n".join(lines)
+
+
+def load_pack(path: Path) -> Pack:
+    text = path.read_text(encoding="utf-8")
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise BankError(f"{path}: not valid YAML: {exc}") from None
+    try:
+        return Pack.model_validate(raw)
+    except ValidationError as exc:
+        raise BankError(_describe(path, raw, exc)) from None
+
+
+def load_bank(extra: Iterable[Path] = (), *, include_default: bool = True) -> Bank:
+    files = (default_pack_files() if include_default else []) + pack_files(extra)
+    if not files:
+        raise BankError("no question packs found")
+    packs: dict[str, Pack] = {}
+    pack_files_by_name: dict[str, Path] = {}
+    questions: dict[str, Question] = {}
+    origin: dict[str, Path] = {}
+    digest = hashlib.sha256()
+    errors: list[str] = []
+    for path in files:
+        try:
+            pack = load_pack(path)
+        except BankError as exc:
+            errors.append(str(exc))
+            continue
+        digest.update(path.read_bytes())
+        if pack.pack in packs:
+            errors.append(f"{path}: pack name {pack.pack!r} is also used by {pack_files_by_name[pack.pack]}")
+            continue
+        packs[pack.pack] = pack
+        pack_files_by_name[pack.pack] = path
+        for question in pack.questions:
+            if question.id in questions:
+                errors.append(f"{path}: question {question.id!r}: field id: duplicates the id in {origin[question.id]}")
+                continue
+            questions[question.id] = question
+            origin[question.id] = path
+    if errors:
+        raise BankError("\n".join(errors))
+    return Bank(packs=packs, files=pack_files_by_name, digest=digest.hexdigest(), questions=questions)

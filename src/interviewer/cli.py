@@ -1,0 +1,186 @@
+"""The `interviewer` command line. Heavy modules are imported inside commands, so --help stays fast."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    name="interviewer",
+    help="Mock Machine Learning Engineer interviews in the terminal: asked, followed up, graded.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+bank_app = typer.Typer(help="Browse and check the question bank.", no_args_is_help=True)
+config_app = typer.Typer(help="Show the effective configuration.", no_args_is_help=True)
+review_app = typer.Typer(help="Review past sessions: list, show one, progress over time.")
+app.add_typer(bank_app, name="bank")
+app.add_typer(config_app, name="config")
+app.add_typer(review_app, name="review")
+
+BankOpt = Annotated[
+    list[Path] | None, typer.Option("--bank", help="Extra pack file or folder (repeatable).", show_default=False)
+]
+NoBuiltinOpt = Annotated[bool, typer.Option("--no-builtin", help="Use only the --bank packs, not the built-in bank.")]
+DirOpt = Annotated[Path | None, typer.Option("--transcripts-dir", help="Where sessions are saved.", show_default=False)]
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    from rich.console import Console
+
+    Console(stderr=True).print(f"[bold red]Error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+@app.command()
+def start(
+    round: Annotated[
+        str, typer.Option("--round", "-r", help="Round preset or round type (see `bank rounds`).")
+    ] = "mixed",
+    level: Annotated[str | None, typer.Option("--level", "-l", help="junior, mid or senior.")] = None,
+    questions: Annotated[int | None, typer.Option("--questions", "-n", min=1, help="Number of questions.")] = None,
+    time_limit: Annotated[float | None, typer.Option("--time-limit", help="Minutes for the whole session.")] = None,
+    topic: Annotated[list[str] | None, typer.Option("--topic", "-t", help="Only these topics (repeatable).")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed for question choice.")] = None,
+    bank: BankOpt = None,
+    no_builtin: NoBuiltinOpt = False,
+    transcripts_dir: DirOpt = None,
+    model: Annotated[str | None, typer.Option("--model", help="Interviewer model (litellm string).")] = None,
+    grader_model: Annotated[str | None, typer.Option("--grader-model", help="Grader model.")] = None,
+    api_base: Annotated[str | None, typer.Option("--api-base", help="Base URL of an OpenAI-compatible server.")] = None,
+) -> None:
+    """Start a new mock interview."""
+    from interviewer.app import StartOptions, start_session
+
+    code = start_session(
+        StartOptions(
+            round=round,
+            level=level,
+            questions=questions,
+            time_limit=time_limit,
+            topics=topic or [],
+            seed=seed,
+            bank=bank or [],
+            builtin_bank=not no_builtin,
+            transcripts_dir=transcripts_dir,
+            model=model,
+            grader_model=grader_model,
+            api_base=api_base,
+        )
+    )
+    raise typer.Exit(code)
+
+
+@app.command()
+def resume(
+    session_id: Annotated[str | None, typer.Argument(help="Session id (default: the latest unfinished).")] = None,
+    transcripts_dir: DirOpt = None,
+) -> None:
+    """Continue an unfinished (paused or interrupted) session."""
+    from interviewer.app import resume_session
+
+    raise typer.Exit(resume_session(session_id, transcripts_dir))
+
+
+@app.command()
+def grade(
+    question: Annotated[str | None, typer.Option("--question", "-q", help="Question id to grade against.")] = None,
+    answer_file: Annotated[
+        Path | None, typer.Option("--answer-file", "-f", help="The answer text (default: stdin).")
+    ] = None,
+    answers: Annotated[
+        Path | None,
+        typer.Option("--answers", help="Batch: YAML/JSON list of {question, answer} (or JSONL).", show_default=False),
+    ] = None,
+    bank: BankOpt = None,
+    no_builtin: NoBuiltinOpt = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    grader_model: Annotated[str | None, typer.Option("--grader-model", help="Grader model.")] = None,
+) -> None:
+    """Grade written answers without an interview (one from a file or stdin, or a batch)."""
+    from interviewer.grade_cli import run_grade
+
+    raise typer.Exit(run_grade(question, answer_file, answers, bank or [], not no_builtin, as_json, grader_model))
+
+
+@review_app.callback(invoke_without_command=True)
+def review(ctx: typer.Context, transcripts_dir: DirOpt = None) -> None:
+    """List past sessions (or use `review show ID`, `review progress`)."""
+    ctx.obj = transcripts_dir
+    if ctx.invoked_subcommand is None:
+        from interviewer.review import list_sessions
+
+        raise typer.Exit(list_sessions(transcripts_dir))
+
+
+@review_app.command("show")
+def review_show(
+    ctx: typer.Context,
+    session_id: Annotated[str | None, typer.Argument(help="Session id or prefix (default: latest).")] = None,
+) -> None:
+    """Show one session's report."""
+    from interviewer.review import show_session
+
+    raise typer.Exit(show_session(session_id, ctx.obj))
+
+
+@review_app.command("progress")
+def review_progress(ctx: typer.Context) -> None:
+    """Scores by topic and by rubric item over time."""
+    from interviewer.review import show_progress
+
+    raise typer.Exit(show_progress(ctx.obj))
+
+
+@bank_app.command("list")
+def bank_list(
+    round: Annotated[str | None, typer.Option("--round", "-r", help="Only this round preset or type.")] = None,
+    level: Annotated[str | None, typer.Option("--level", "-l", help="Only questions for this level.")] = None,
+    bank: BankOpt = None,
+    no_builtin: NoBuiltinOpt = False,
+) -> None:
+    """List questions by round and difficulty."""
+    from interviewer.bank_cli import list_questions
+
+    raise typer.Exit(list_questions(round, level, bank or [], not no_builtin))
+
+
+@bank_app.command("show")
+def bank_show(question_id: str, bank: BankOpt = None, no_builtin: NoBuiltinOpt = False) -> None:
+    """Show one question with its rubric, follow-ups and strong-answer outline."""
+    from interviewer.bank_cli import show_question
+
+    raise typer.Exit(show_question(question_id, bank or [], not no_builtin))
+
+
+@bank_app.command("validate")
+def bank_validate(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Pack files or folders (default: the bank).")] = None,
+) -> None:
+    """Check packs: schema errors name the file, question and field."""
+    from interviewer.bank_cli import validate
+
+    raise typer.Exit(validate(paths or []))
+
+
+@bank_app.command("rounds")
+def bank_rounds() -> None:
+    """List the round presets."""
+    from interviewer.bank_cli import list_rounds
+
+    raise typer.Exit(list_rounds())
+
+
+@config_app.command("show")
+def config_show() -> None:
+    """Print the merged configuration (keys masked) and where the config file lives."""
+    from interviewer.config_cli import show
+
+    raise typer.Exit(show())
+
+
+def main() -> None:
+    app()

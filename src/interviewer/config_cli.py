@@ -1,0 +1,53 @@
+"""`interviewer config show`: the merged settings, where they come from, keys masked."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+
+from rich.console import Console
+
+from interviewer.settings import config_path, load_settings
+
+PROVIDER_KEYS = (
+    "OPENAI_API_KEY",
+    "ANTHROPIC_API_KEY",
+    "GEMINI_API_KEY",
+    "GROQ_API_KEY",
+    "MISTRAL_API_KEY",
+    "OPENROUTER_API_KEY",
+    "DEEPSEEK_API_KEY",
+    "TOGETHERAI_API_KEY",
+    "AZURE_API_KEY",
+    "COHERE_API_KEY",
+)
+_SECRET_IN_URL = re.compile(r"(?<=://)([^:/@]+):([^@]+)@")
+
+
+def mask(value: str) -> str:
+    """Enough to recognise a key, never enough to use it."""
+    return f"****{value[-4:]}" if len(value) > 12 else "****"
+
+
+def mask_url(url: str | None) -> str | None:
+    return _SECRET_IN_URL.sub(lambda m: f"{m.group(1)}:****@", url) if url else url
+
+
+def show() -> int:
+    console = Console(highlight=False)
+    path = config_path()
+    settings = load_settings()
+    data = json.loads(settings.model_dump_json())
+    for role in ("interviewer", "grader"):
+        data[role]["api_base"] = mask_url(data[role]["api_base"])
+    console.print(f"Config file: {path} ({'found' if path.exists() else 'not created yet'})")
+    console.print("Order: defaults < config file < INTERVIEWER_* environment < command-line flags\n")
+    console.print_json(json.dumps(data))
+    console.print("\nProvider keys in the environment:")
+    for name in PROVIDER_KEYS:
+        value = os.environ.get(name)
+        console.print(f"  {name}: {'set (' + mask(value) + ')' if value else 'not set'}")
+    engine = "offline engine" if settings.interviewer.is_offline else settings.interviewer.model
+    console.print(f"\nInterviews run on: {engine}")
+    return 0

@@ -1,0 +1,95 @@
+"""The follow-up policy: after each answer, what the interviewer does next.
+
+Order of preference, within the caps (follow-ups per question, time budget per question):
+  1. challenge a claim the answer made that matches a red flag;
+  2. probe the highest-weight rubric item not yet covered;
+  3. for behavioural questions told as "we" with no numbers, ask for specifics;
+  4. with no gap left to probe, go deeper, change a constraint or ask for specifics;
+  5. otherwise move on.
+Only authored follow-ups are used, so an offline interview asks exactly what the bank says.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from interviewer.bank.models import FollowUp, Question, Round, Strategy
+from interviewer.engine.actions import Move
+from interviewer.engine.state import QuestionRun
+
+_STRATEGY_MOVE = {
+    Strategy.probe_gap: Move.probe_gap,
+    Strategy.go_deeper: Move.go_deeper,
+    Strategy.challenge: Move.challenge,
+    Strategy.change_constraint: Move.change_constraint,
+    Strategy.ask_specifics: Move.ask_specifics,
+}
+_DEEPER_ORDER = (Strategy.go_deeper, Strategy.change_constraint, Strategy.ask_specifics, Strategy.challenge)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the engine knows about the latest answer (computed outside the engine)."""
+
+    covered: set[str]
+    red_flag_items: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Decision:
+    move: Move
+    follow_up: FollowUp | None
+    reason: str
+
+
+def _available(question: Question, run: QuestionRun, level: str) -> list[FollowUp]:
+    return [f for f in question.follow_ups if f.id not in run.follow_ups_asked and level in f.levels]
+
+
+def _vague_ownership(answer: str) -> bool:
+    words = re.findall(r"[a-z']+", answer.lower())
+    we, i = words.count("we") + words.count("our"), words.count("i") + words.count("my")
+    return we > i or not re.search(r"\d", answer)
+
+
+def decide(
+    question: Question,
+    run: QuestionRun,
+    assessment: Assessment,
+    *,
+    level: str,
+    max_follow_ups: int,
+    elapsed_s: float,
+    last_answer: str,
+) -> Decision | None:
+    """The next follow-up, or None to move on."""
+    if len(run.follow_ups_asked) >= max_follow_ups:
+        return None
+    if elapsed_s >= question.time_budget_s:
+        return None
+    options = _available(question, run, level)
+    covered = set(run.covered) | assessment.covered
+
+    for follow_up in options:
+        if follow_up.strategy is Strategy.challenge and follow_up.targets in assessment.red_flag_items:
+            return Decision(Move.challenge, follow_up, f"answer matched a red flag on {follow_up.targets}")
+
+    missing = sorted((i for i in question.rubric if i.id not in covered), key=lambda i: -i.weight)
+    for item in missing:
+        targeting = [f for f in options if f.targets == item.id]
+        targeting.sort(key=lambda f: f.strategy is not Strategy.probe_gap)
+        if targeting:
+            chosen = targeting[0]
+            return Decision(_STRATEGY_MOVE[chosen.strategy], chosen, f"highest-weight gap: {item.id}")
+
+    if question.round is Round.behavioral and _vague_ownership(last_answer):
+        for follow_up in options:
+            if follow_up.strategy is Strategy.ask_specifics:
+                return Decision(Move.ask_specifics, follow_up, "ownership told as 'we' or without numbers")
+
+    for strategy in _DEEPER_ORDER:
+        for follow_up in options:
+            if follow_up.strategy is strategy:
+                return Decision(_STRATEGY_MOVE[strategy], follow_up, "no gap left to probe: push further")
+    return None

@@ -1,0 +1,25 @@
+"""Where the shipped data lives: package data in a wheel, the repository root in a checkout."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+@cache
+def data_dir(name: str) -> Path:
+    """`prompts` or `rubrics`: from the installed wheel if present, else from the checkout."""
+    for candidate in (_PACKAGE / "_data" / name, _PACKAGE.parents[1] / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"cannot find the {name}/ directory next to the interviewer package")
+
+
+def prompts_dir() -> Path:
+    return data_dir("prompts")
+
+
+def rubrics_dir() -> Path:
+    return data_dir("rubrics")

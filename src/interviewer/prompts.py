@@ -1,0 +1,72 @@
+"""Prompt files from `prompts/`, rendered strictly (a missing variable is an error) and hashed."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from interviewer.paths import prompts_dir
+
+
+class PromptError(Exception):
+    pass
+
+
+@cache
+def _environment() -> Any:
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(prompts_dir())),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+
+
+def render_string(source: str, **variables: Any) -> str:
+    import jinja2
+
+    try:
+        return _environment().from_string(source).render(**variables).strip()
+    except jinja2.UndefinedError as exc:
+        raise PromptError(f"prompt template needs a variable that was not given: {exc.message}") from None
+
+
+def render(name: str, **variables: Any) -> str:
+    """Render `prompts/<name>`; raises PromptError when a variable is missing."""
+    import jinja2
+
+    try:
+        return _environment().get_template(name).render(**variables).strip()
+    except jinja2.UndefinedError as exc:
+        raise PromptError(f"prompts/{name}: a variable was not given: {exc.message}") from None
+
+
+def prompt_path(name: str) -> Path:
+    return prompts_dir() / name
+
+
+def prompt_hashes() -> dict[str, str]:
+    """sha256 (first 16 hex digits) of every prompt file, recorded in each transcript."""
+    return {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+        for path in sorted(prompts_dir().iterdir())
+        if path.is_file()
+    }
+
+
+@cache
+def _lines() -> dict[str, str]:
+    import yaml
+
+    return yaml.safe_load(prompt_path("lines.yaml").read_text(encoding="utf-8"))
+
+
+def render_line(key: str, **variables: Any) -> str:
+    """One interviewer line from `prompts/lines.yaml`, whitespace folded."""
+    return " ".join(render_string(_lines()[key], **variables).split())

@@ -1,0 +1,159 @@
+"""Runs an interview: engine decisions, backend words, candidate input, grading, durable saves."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from interviewer.backends.base import GraderBackend, InterviewerBackend, LineRequest, ThreadTurn
+from interviewer.engine.actions import Action, Move
+from interviewer.engine.commands import HELP_TEXT, Command, ParsedCommand, parse_command
+from interviewer.engine.engine import Engine
+from interviewer.engine.policy import Assessment
+from interviewer.engine.state import QuestionRun, RunStatus
+from interviewer.grading.detector import detect, screen_for
+from interviewer.grading.grade import grade_question
+from interviewer.prompts import render_line
+from interviewer.text.screen import AnswerKind
+from interviewer.transcripts.record import SessionRecord, utc_now
+from interviewer.transcripts.report import render_report
+from interviewer.transcripts.store import Store
+from interviewer.ui.terminal import InterviewIO
+
+
+def thread_of(run: QuestionRun) -> list[ThreadTurn]:
+    return [ThreadTurn(role=t.role, text=t.text) for t in run.turns if t.command is None]
+
+
+class Session:
+    def __init__(
+        self,
+        record: SessionRecord,
+        interviewer: InterviewerBackend,
+        grader: GraderBackend,
+        store: Store,
+        io: InterviewIO,
+        *,
+        clock: Callable[[], float] = time.time,
+        grading_workers: int = 4,
+    ) -> None:
+        self.record = record
+        self.engine = Engine(record.engine, {q.id: q for q in record.questions})
+        self.interviewer = interviewer
+        self.grader = grader
+        self.store = store
+        self.io = io
+        self.clock = clock
+        self._pool = ThreadPoolExecutor(max_workers=grading_workers, thread_name_prefix="grade")
+        self._grading: dict[str, Future[None]] = {}
+
+    # -- the loop -------------------------------------------------------------------------------
+    def run(self, *, resumed: bool = False) -> SessionRecord:
+        """Run until the interview closes, pauses or input ends. Always leaves the record saved."""
+        try:
+            for question_id in self.record.completed_ids():
+                if question_id not in self.record.grades:
+                    self._schedule_grading(question_id)
+            if not resumed:
+                self.io.interviewer([self._greeting()])
+            action = self.engine.resume() if resumed else self.engine.pending
+            while True:
+                self._speak(action)
+                if action.move is Move.close:
+                    return self.finish()
+                if action.move is Move.pause:
+                    return self.record
+                text = self.io.read_answer()
+                if text is None:  # input ended: keep everything, resume later
+                    self.engine.command(ParsedCommand(Command.pause), self.clock())
+                    self.store.save(self.record)
+                    return self.record
+                action = self._take(text)
+                self.store.save(self.record)
+        finally:
+            self._pool.shutdown(wait=True)
+            self.store.save(self.record)
+
+    def _speak(self, action: Action) -> None:
+        if action.completed:
+            self._schedule_grading(action.completed)
+        if action.move is Move.help:
+            text = "Commands: " + " · ".join(f"/{c.value}: {h}" for c, h in HELP_TEXT.items())
+            self.io.info(text)
+        else:
+            run = self.engine.run
+            question = self.engine.question
+            request = LineRequest(
+                action=action,
+                question=question,
+                thread=thread_of(run),
+                summary=self._summary(),
+                level=self.record.options.level,
+            )
+            stream = self.interviewer.say(request)
+            text = self.io.interviewer(stream)
+            self.record.usage.extend(stream.usage)
+        self.engine.said(text, self.clock())
+        self.store.save(self.record)
+
+    def _take(self, text: str) -> Action:
+        now = self.clock()
+        parsed = parse_command(text)
+        if parsed is not None:
+            return self.engine.command(parsed, now)
+        question = self.engine.question
+        answers = [*self.engine.run.answers(), text]
+        screen = screen_for(question, text)
+        covered: set[str] = set()
+        flagged: set[str] = set()
+        if screen.kind is AnswerKind.ok:
+            covered, usage = self.interviewer.covered_items(question, "\n\n".join(answers))
+            self.record.usage.extend(usage)
+            flagged = {f.item for f in detect(question, screen.graded_text).red_flags if f.item}
+        return self.engine.answer(text, Assessment(covered=covered, red_flag_items=flagged), screen.kind, now)
+
+    def _greeting(self) -> str:
+        return render_line(
+            "intro",
+            round_name=self.record.options.round.replace("_", " "),
+            level=self.record.options.level,
+            total=len(self.engine.state.plan),
+            engine=self.interviewer.description,
+        )
+
+    def _summary(self) -> str:
+        state = self.engine.state
+        done = len(self.engine.completed_runs())
+        return f"Question {state.current + 1} of {len(state.plan)}; {done} finished; level {state.level}."
+
+    # -- grading --------------------------------------------------------------------------------
+    def _schedule_grading(self, question_id: str) -> None:
+        if question_id in self._grading or question_id in self.record.grades:
+            return
+        run = next(r for r in self.record.engine.runs if r.question_id == question_id)
+        self._grading[question_id] = self._pool.submit(self._grade, run)
+
+    def _grade(self, run: QuestionRun) -> None:
+        grade, usage = grade_question(
+            self.record.question(run.question_id),
+            run.answers(),
+            self.grader,
+            thread=thread_of(run),
+            hints=run.hints,
+            skipped=run.status is RunStatus.skipped,
+        )
+        self.record.grades[run.question_id] = grade
+        self.record.usage.extend(usage)
+        self.store.save(self.record)
+
+    def finish(self) -> SessionRecord:
+        """Wait for outstanding grades, then write the final transcript and the report."""
+        started = time.perf_counter()
+        for future in list(self._grading.values()):
+            future.result()
+        self.record.timings["grading_wait_s"] = round(time.perf_counter() - started, 3)
+        self.record.finished_at = utc_now()
+        self.store.save(self.record)
+        self.store.save_report(self.record, render_report(self.record))
+        return self.record

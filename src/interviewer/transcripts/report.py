@@ -1,0 +1,104 @@
+"""The Markdown report a person reads after the interview."""
+
+from __future__ import annotations
+
+from interviewer.engine.state import QuestionRun
+from interviewer.grading.models import QuestionGrade
+from interviewer.transcripts.record import SessionRecord
+
+ANCHORS = "0 missing or wrong · 1 named only · 2 explained correctly · 3 explained with trade-offs or specifics"
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.replace("|", "\\|").split())
+
+
+def _conversation(run: QuestionRun) -> list[str]:
+    lines = []
+    for turn in run.turns:
+        who = "**Interviewer:**" if turn.role == "interviewer" else "**You:**"
+        body = " ".join(turn.text.split()) if turn.role == "interviewer" else turn.text.strip()
+        quoted = "\n> ".join(body.splitlines()) if body else "(no answer)"
+        lines.append(f"> {who} {quoted}\n")
+    return lines
+
+
+def _grade_section(grade: QuestionGrade) -> list[str]:
+    out = []
+    if grade.kind != "ok" or grade.skipped:
+        label = "skipped" if grade.skipped and grade.kind == "empty" else grade.kind.value.replace("_", " ")
+        out.append(f"Screened before grading: **{label}**.\n")
+    out.append("| Rubric item | Weight | Score | Evidence (your words) | Why |")
+    out.append("|---|---:|---:|---|---|")
+    for item in grade.items:
+        evidence = " · ".join(f"“{_cell(q)}”" for q in item.evidence) or "—"
+        out.append(f"| {_cell(item.name)} | {item.weight} | {item.score}/3 | {evidence} | {_cell(item.reason)} |")
+    out.append("")
+    if grade.strengths:
+        out.append("**Strong:** " + "; ".join(grade.strengths) + ".")
+    if grade.missing:
+        out.append("**Missing or thin:** " + "; ".join(grade.missing) + ".")
+    if grade.red_flags:
+        out.append("**Red flags:** " + "; ".join(grade.red_flags) + ".")
+    if grade.flags:
+        out.append("**Flags:** " + "; ".join(f.replace("_", " ") for f in grade.flags) + ".")
+    if grade.hints_used:
+        out.append(f"**Hints:** {grade.hints_used} taken, -{grade.hint_penalty} points.")
+    out.append("")
+    if grade.strong_answer:
+        out.append("**A strong answer covers:**\n")
+        out.extend(f"- {line}" for line in grade.strong_answer)
+        out.append("")
+    if grade.delivery:
+        out.append("**Delivery:** " + " ".join(grade.delivery.lines()))
+        out.append("")
+    out.append(f"<sub>Graded by {grade.grader} via {grade.path.value}.</sub>\n")
+    return out
+
+
+def render_report(record: SessionRecord) -> str:
+    overall = record.overall_score()
+    engine = record.engine
+    answered = len(record.completed_ids())
+    lines = [
+        f"# Mock interview — {record.options.round.replace('_', ' ')}, {record.options.level} level",
+        "",
+        f"- Session: `{record.id}` · {record.created_at[:16].replace('T', ' ')} UTC",
+        f"- Overall: **{overall if overall is not None else '—'}/100** over {answered} of "
+        f"{len(engine.plan)} questions" + (" (ended early)" if engine.ended_early else ""),
+        f"- Interviewer: `{record.engines.interviewer}` · Grader: `{record.engines.grader}`",
+        f"- Scale per rubric item: {ANCHORS}",
+        "",
+        "| # | Question | Topic | Score |",
+        "|---:|---|---|---:|",
+    ]
+    for n, run in enumerate(engine.runs, start=1):
+        question = record.question(run.question_id)
+        grade = record.grades.get(run.question_id)
+        score = f"{grade.score}/100" if grade else run.status.value
+        lines.append(f"| {n} | {_cell(question.question)} | {question.topic} | {score} |")
+    lines.append("")
+    for n, run in enumerate(engine.runs, start=1):
+        if not run.turns:
+            continue
+        question = record.question(run.question_id)
+        grade = record.grades.get(run.question_id)
+        title = f"## {n}. {question.id} — {grade.score}/100" if grade else f"## {n}. {question.id}"
+        lines.extend([title, "", f"*{question.round.value.replace('_', ' ')} · {question.difficulty.value}*", ""])
+        lines.extend(_conversation(run))
+        if grade:
+            lines.extend(_grade_section(grade))
+    prompt_tokens, completion_tokens, cost = record.token_totals()
+    cost_text = f"${cost:.4f}" if cost is not None else "n/a"
+    lines.extend(
+        [
+            "---",
+            "",
+            f"Bank `{record.bank_version}` · interviewer v{record.app_version} · tokens {prompt_tokens} in / "
+            f"{completion_tokens} out · cost {cost_text}",
+            "",
+            "Prompt versions: " + ", ".join(f"`{name}` {digest}" for name, digest in record.prompt_hashes.items()),
+            "",
+        ]
+    )
+    return "\n".join(lines)
