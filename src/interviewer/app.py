@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from interviewer import __version__
+from interviewer.backends.base import BackendError
 from interviewer.backends.registry import make_grader, make_interviewer
 from interviewer.bank.loader import BankError, load_bank
 from interviewer.bank.models import Level
@@ -25,6 +26,7 @@ from interviewer.transcripts.store import Store, StoreError, new_session_id
 from interviewer.ui.terminal import make_io
 
 EXIT_INTERRUPTED = 130
+EXIT_PROVIDER = 3
 
 
 @dataclass
@@ -148,8 +150,15 @@ def _model_of(record: SessionRecord, role: str) -> str | None:
 
 def _run(session: Session, console: Console, *, resumed: bool) -> int:
     store = session.store
+    session.interviewer.warm()
     try:
         record = session.run(resumed=resumed)
+    except BackendError as exc:
+        console.print(
+            f"\n[bold red]Model provider problem:[/] {exc}\nEvery answer so far is saved. Once it is fixed, "
+            f"continue with [bold]interviewer resume {session.record.id}[/]"
+        )
+        return EXIT_PROVIDER
     except KeyboardInterrupt:
         console.print(
             f"\n[yellow]Interrupted.[/] Every answer so far is saved. Continue with "

@@ -16,6 +16,13 @@ from interviewer.engine.actions import Action
 from interviewer.grading.models import GradePath, ItemScore, Usage
 
 
+class BackendError(Exception):
+    """A provider problem the user must fix (bad key, unknown model, server down after retries).
+
+    The message is one line a person can act on; the session is saved before it is shown.
+    """
+
+
 @dataclass(frozen=True)
 class ThreadTurn:
     role: str  # "interviewer" or "candidate"
@@ -60,6 +67,10 @@ class InterviewerBackend(Protocol):
     name: str
     offline: bool
     description: str  # how the interviewer introduces its engine, e.g. "the built-in offline engine"
+
+    def warm(self) -> None:
+        """Start any slow set-up (imports, connections) in the background; must return at once."""
+        ...
 
     def say(self, request: LineRequest) -> LineStream: ...
 

@@ -38,6 +38,9 @@ class OfflineInterviewer:
     offline = True
     description = "the built-in offline engine (deterministic; my follow-ups come straight from the question bank)"
 
+    def warm(self) -> None:
+        return None
+
     def say(self, request: LineRequest) -> TextStream:
         action, question = request.action, request.question
         move = action.move
