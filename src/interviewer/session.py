@@ -108,9 +108,14 @@ class Session:
         covered: set[str] = set()
         flagged: set[str] = set()
         if screen.kind is AnswerKind.ok:
-            covered, usage = self.interviewer.covered_items(question, "\n\n".join(answers))
-            self.record.usage.extend(usage)
-            flagged = {f.item for f in detect(question, screen.graded_text).red_flags if f.item}
+            detection = detect(question, "\n\n".join(answers))
+            try:
+                covered, usage = self.interviewer.covered_items(question, "\n\n".join(answers))
+                self.record.usage.extend(usage)
+            except Exception as exc:  # coverage only steers follow-ups: fall back, never lose the answer
+                covered = detection.covered()
+                self.record.notes.append(f"coverage for {question.id} fell back to offline: {type(exc).__name__}")
+            flagged = {f.item for f in detection.red_flags if f.item}
         return self.engine.answer(text, Assessment(covered=covered, red_flag_items=flagged), screen.kind, now)
 
     def _greeting(self) -> str:
