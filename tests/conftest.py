@@ -1,7 +1,8 @@
-"""Shared fixtures: a stable test pack, an isolated transcripts dir and config, a fixed clock."""
+"""Shared fixtures: a stable test pack, an isolated transcripts dir, config and environment."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -15,12 +16,12 @@ PACK = FIXTURES / "pack.yaml"
 @pytest.fixture(autouse=True)
 def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reads the developer's config or provider keys, or writes outside tmp_path."""
+    for name in list(os.environ):
+        if name.endswith("_API_KEY") or name.startswith("INTERVIEWER_"):
+            monkeypatch.delenv(name)
     monkeypatch.setenv("INTERVIEWER_CONFIG", str(tmp_path / "config.toml"))
     monkeypatch.setenv("INTERVIEWER_TRANSCRIPTS_DIR", str(tmp_path / "transcripts"))
-    for name in list(__import__("os").environ):
-        if name.endswith("_API_KEY") or (name.startswith("INTERVIEWER_") and name not in {
-            "INTERVIEWER_CONFIG", "INTERVIEWER_TRANSCRIPTS_DIR"}):
-            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COLUMNS", "200")  # rich tables wide enough to read whole ids in assertions
 
 
 @pytest.fixture

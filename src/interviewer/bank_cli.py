@@ -58,7 +58,7 @@ def show_question(question_id: str, extra: list[Path], builtin: bool) -> int:
     for flag in q.red_flags:
         console.print(f"[red]Red flag:[/] {flag.text}", markup=True)
     for f in q.follow_ups:
-        console.print(f"[cyan]Follow-up[/] ({f.strategy.value} → {f.targets}): {f.prompt}")
+        console.print(f"[cyan]Follow-up[/] {f.id} ({f.strategy.value} → {f.targets}): {f.prompt}")
     if q.strong_answer:
         console.print("\n[bold]Strong answer outline[/]")
         for line in q.strong_answer:

@@ -89,10 +89,30 @@ def _score(signals: int, sentence_texts: list[str], whole: str) -> int:
     return 2 if explained else 1
 
 
+_NEGATION = re.compile(
+    r"\b(not|never|no|don't|dont|avoid|instead of|rather than|without|wrong to|mistake|shouldn't)\b", re.I
+)
+
+
+def _asserted(text: str, span: tuple[int, int]) -> bool:
+    """False when the clause leading up to `span` negates it ("never oversample before the split")."""
+    clause = re.split(r"[.;:!?,\n]", text[: span[0]])[-1]
+    return not _NEGATION.search(clause)
+
+
+def _red_flags(question: Question, toks: list, text: str) -> list[RedFlag]:
+    hits = []
+    for flag in question.red_flags:
+        spans = [find_phrase(toks, phrase_key(s)) for s in flag.signals]
+        if any(span is not None and _asserted(text, span) for span in spans):
+            hits.append(flag)
+    return hits
+
+
 def detect(question: Question, text: str) -> Detection:
     toks = tokens(text)
     sentences = split_sentences(text)
-    flags = [flag for flag in question.red_flags if any(find_phrase(toks, phrase_key(s)) for s in flag.signals)]
+    flags = _red_flags(question, toks, text)
     capped = {flag.item: flag.id for flag in flags if flag.item}
     items: dict[str, ItemMatch] = {}
     for item in effective_rubric(question):

@@ -80,7 +80,7 @@ def grade_question(
     """Grade the answers to a question and its follow-ups together."""
     text = "\n\n".join(a.strip() for a in answers if a.strip())
     screen = screen_for(question, text)
-    delivery = analyse(answers[0] if answers else "", behavioral=question.round is Round.behavioral)
+    delivery = analyse(answers[0], behavioral=question.round is Round.behavioral) if text else None
     usage: list[Usage] = []
     notes: list[str] = []
     if skipped or not screen.gradable:

@@ -26,7 +26,7 @@ _STAR = {
     "situation": r"\b(at my (last|previous)|when i was|we had|our team|the context|situation|back when|"
     r"at (a|my|the) (company|startup|job)|last year)\b",
     "task": r"\b(my (job|task|goal|role|responsibility)|i was (asked|responsible|tasked)|the goal was|"
-    r"needed to|had to)\b",
+    r"needed to|had to|wanted to|deadline|target was|decide whether)\b",
     "action": r"\b(i (built|wrote|designed|proposed|decided|led|ran|set up|implemented|added|changed|"
     r"convinced|talked|pushed|created|owned|investigated|found|fixed|shipped))\b",
     "result": r"\b(as a result|result(ed)?|which (cut|reduced|improved|increased|saved)|improv\w*|reduc\w*|"

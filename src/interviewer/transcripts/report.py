@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from interviewer.engine.state import QuestionRun
-from interviewer.grading.models import QuestionGrade
+from interviewer.grading.models import GradePath, QuestionGrade
 from interviewer.transcripts.record import SessionRecord
 
 ANCHORS = "0 missing or wrong · 1 named only · 2 explained correctly · 3 explained with trade-offs or specifics"
@@ -52,7 +52,10 @@ def _grade_section(grade: QuestionGrade) -> list[str]:
     if grade.delivery:
         out.append("**Delivery:** " + " ".join(grade.delivery.lines()))
         out.append("")
-    out.append(f"<sub>Graded by {grade.grader} via {grade.path.value}.</sub>\n")
+    if grade.path is GradePath.guard:
+        out.append("<sub>Screened by the deterministic guard; no grader was asked.</sub>\n")
+    else:
+        out.append(f"<sub>Graded by {grade.grader} ({grade.path.value.replace('_', ' ')}).</sub>\n")
     return out
 
 
