@@ -11,7 +11,12 @@ import subprocess
 import sys
 import time
 
-PROBE = "import sys, runpy; sys.argv=['interviewer','--help']\ntry:\n runpy.run_module('interviewer', run_name='__main__')\nexcept SystemExit:\n pass\nprint('litellm' in sys.modules, file=sys.stderr)"
+PROBE = (
+    "import sys, runpy; sys.argv=['interviewer','--help']\n"
+    "try:\n runpy.run_module('interviewer', run_name='__main__')\nexcept SystemExit:\n pass\n"
+    "print('litellm' in sys.modules, file=sys.stderr)"
+)
+LITELLM = "import os; os.environ['LITELLM_LOCAL_MODEL_COST_MAP']='True'; import litellm"
 
 
 def timed(args: list[str]) -> tuple[float, str]:
@@ -25,8 +30,9 @@ def main() -> None:
     help_times = [timed([sys.executable, "-m", "interviewer", "--help"])[0] for _ in range(runs)]
     _, imported = timed([sys.executable, "-c", PROBE])
     bare = [timed([sys.executable, "-c", "pass"])[0] for _ in range(runs)]
-    litellm = timed([sys.executable, "-c", "import os; os.environ['LITELLM_LOCAL_MODEL_COST_MAP']='True'; import litellm"])[0]
-    print(f"interviewer --help: median {statistics.median(help_times) * 1000:.0f} ms, best {min(help_times) * 1000:.0f} ms over {runs} runs")
+    litellm = timed([sys.executable, "-c", LITELLM])[0]
+    median, best = statistics.median(help_times) * 1000, min(help_times) * 1000
+    print(f"interviewer --help: median {median:.0f} ms, best {best:.0f} ms over {runs} runs")
     print(f"python -c pass:     median {statistics.median(bare) * 1000:.0f} ms")
     print(f"--help imports litellm: {imported}")
     print(f"import litellm alone: {litellm * 1000:.0f} ms")

@@ -59,10 +59,14 @@ def main() -> None:
     plan = plan_questions(bank.questions.values(), rounds=None, level="mid", count=6, seed=1)
     engine = Engine.new(plan, level="mid", now=time.time())
     record = SessionRecord(
-        id="bench", app_version="bench",
+        id="bench",
+        app_version="bench",
         options=SessionOptions(round="mixed", level="mid", count=6),
         engines=Engines(interviewer="offline", grader="offline", offline=True),
-        prompt_hashes=prompt_hashes(), bank_version=bank.version, questions=plan, engine=engine.state,
+        prompt_hashes=prompt_hashes(),
+        bank_version=bank.version,
+        questions=plan,
+        engine=engine.state,
     )
     io = ScriptedIO(answers=40)
     with tempfile.TemporaryDirectory() as tmp:
@@ -72,9 +76,11 @@ def main() -> None:
         total = time.perf_counter() - started
     turns = [m * 1000 for m in io.marks if m < 10]
     settings_for(StartOptions())  # settings merge cost is part of start-up, not of a turn
-    print(f"turns: {len(turns)}; per-turn overhead median {statistics.median(turns):.1f} ms, "
-          f"max {max(turns):.1f} ms; whole 6-question session {total * 1000:.0f} ms "
-          f"(grading wait at the end {record.timings.get('grading_wait_s', 0) * 1000:.1f} ms)")
+    print(
+        f"turns: {len(turns)}; per-turn overhead median {statistics.median(turns):.1f} ms, "
+        f"max {max(turns):.1f} ms; whole 6-question session {total * 1000:.0f} ms "
+        f"(grading wait at the end {record.timings.get('grading_wait_s', 0) * 1000:.1f} ms)"
+    )
 
 
 if __name__ == "__main__":

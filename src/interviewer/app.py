@@ -16,7 +16,7 @@ from interviewer.bank.loader import BankError, load_bank
 from interviewer.bank.models import Level
 from interviewer.bank.presets import resolve
 from interviewer.engine.engine import Engine
-from interviewer.engine.planner import PlanError, plan_questions
+from interviewer.engine.planner import PlanError, plan_loop, plan_questions
 from interviewer.engine.state import SessionStatus
 from interviewer.prompts import prompt_hashes
 from interviewer.session import Session
@@ -73,14 +73,27 @@ def start_session(options: StartOptions) -> int:
         bank = load_bank(settings.bank_paths, include_default=options.builtin_bank)
         preset = resolve(options.round)
         level = Level(settings.level)
-        plan = plan_questions(
-            bank.questions.values(),
-            rounds=preset.rounds,
-            level=level.value,
-            count=options.questions or preset.questions,
-            topics=options.topics or None,
-            seed=options.seed,
-        )
+        if preset.loop:
+            plan, segments = plan_loop(
+                bank.questions.values(),
+                [(name, resolve(name).rounds) for name in preset.loop],
+                level=level.value,
+                per_round=options.questions or preset.questions_per_round,
+                topics=options.topics or None,
+                seed=options.seed,
+            )
+        else:
+            plan, segments = (
+                plan_questions(
+                    bank.questions.values(),
+                    rounds=preset.rounds,
+                    level=level.value,
+                    count=options.questions or preset.questions,
+                    topics=options.topics or None,
+                    seed=options.seed,
+                ),
+                None,
+            )
     except (BankError, PlanError, KeyError, ValueError) as exc:
         return _error(console, str(exc).strip("'\""))
     interviewer = make_interviewer(settings.interviewer)
@@ -88,7 +101,12 @@ def start_session(options: StartOptions) -> int:
     now = time.time()
     time_limit_s = round(options.time_limit * 60) if options.time_limit else None
     engine = Engine.new(
-        plan, level=level.value, now=now, max_follow_ups=settings.max_follow_ups, time_limit_s=time_limit_s
+        plan,
+        level=level.value,
+        now=now,
+        max_follow_ups=settings.max_follow_ups,
+        time_limit_s=time_limit_s,
+        segments=segments,
     )
     record = SessionRecord(
         id=new_session_id(),
@@ -111,7 +129,9 @@ def start_session(options: StartOptions) -> int:
     store = Store(settings.transcripts_dir)
     store.save(record)
     console.print(
-        f"[bold]interviewer[/] · {preset.description} · {level.value} · {len(plan)} questions\n"
+        f"[bold]interviewer[/] · {preset.description} · {level.value} · {len(plan)} questions"
+        + (f" in {len(preset.loop)} rounds" if preset.loop else "")
+        + "\n"
         f"[dim]Interviewer: {interviewer.name} · Grader: {grader.name} · "
         f"Saving to {store.folder(record.id).resolve()}[/]"
     )

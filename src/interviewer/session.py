@@ -78,6 +78,8 @@ class Session:
     def _speak(self, action: Action) -> None:
         if action.completed:
             self._schedule_grading(action.completed)
+        if action.new_round:
+            self.io.round_break(action.new_round)
         if action.move is Move.help:
             text = "Commands: " + " · ".join(f"/{c.value}: {h}" for c, h in HELP_TEXT.items())
             self.io.info(text)

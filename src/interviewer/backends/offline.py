@@ -51,6 +51,7 @@ class OfflineInterviewer:
             "number": action.number,
             "total": action.total,
             "transition": action.transition,
+            "new_round": action.new_round.replace("_", " ") if action.new_round else None,
             "hint": action.hint,
             "repeat_text": action.repeat_text,
             "early": action.ended_early,

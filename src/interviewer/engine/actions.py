@@ -41,6 +41,7 @@ class Action(BaseModel):
     candidate_request: str | None = None  # the candidate's clarifying question
     repeat_text: str | None = None
     transition: bool = False  # first line of a new question after another one
+    new_round: str | None = None  # in a loop: the round this question starts, after a break
     completed: str | None = None  # id of the question this move finished, to grade
     ended_early: bool = False  # on close: the candidate quit or time ran out
     reason: str = ""

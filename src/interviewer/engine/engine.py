@@ -31,11 +31,15 @@ class Engine:
         now: float,
         max_follow_ups: int = 2,
         time_limit_s: int | None = None,
+        segments: list[str] | None = None,
     ) -> Engine:
         if not plan:
             raise ValueError("an interview needs at least one question")
+        if segments is not None and len(segments) != len(plan):
+            raise ValueError("segments must name the round of every planned question")
         state = EngineState(
             plan=[q.id for q in plan],
+            segments=segments or [],
             level=level,
             max_follow_ups=max_follow_ups,
             time_limit_s=time_limit_s,
@@ -178,8 +182,12 @@ class Engine:
         )
 
     def _ask(self, index: int, *, transition: bool, completed: str | None = None) -> Action:
+        segments = self.state.segments
+        new_round = segments[index] if segments and index > 0 and segments[index] != segments[index - 1] else None
         self.state.current = index
-        return self._action(Move.ask, transition=transition, completed=completed, reason="next question")
+        return self._action(
+            Move.ask, transition=transition, completed=completed, new_round=new_round, reason="next question"
+        )
 
     def _top_missing(self) -> str | None:
         covered = set(self.run.covered)

@@ -47,3 +47,26 @@ def plan_questions(
                 picked.append(group.pop())
     order = {q.id: i for i, q in enumerate(picked)}
     return sorted(picked, key=lambda q: (q.difficulty.rank, order[q.id]))
+
+
+def plan_loop(
+    questions: Iterable[Question],
+    stages: list[tuple[str, list[Round]]],
+    *,
+    level: str,
+    per_round: int,
+    topics: list[str] | None = None,
+    seed: int | None = None,
+) -> tuple[list[Question], list[str]]:
+    """Questions for several rounds in turn, no question twice; returns the plan and each one's round."""
+    pool = list(questions)
+    plan: list[Question] = []
+    segments: list[str] = []
+    for name, rounds in stages:
+        used = {q.id for q in plan}
+        chosen = plan_questions(
+            [q for q in pool if q.id not in used], rounds=rounds, level=level, count=per_round, topics=topics, seed=seed
+        )
+        plan.extend(chosen)
+        segments.extend([name] * len(chosen))
+    return plan, segments

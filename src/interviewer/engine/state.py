@@ -50,6 +50,7 @@ class QuestionRun(BaseModel):
 
 class EngineState(BaseModel):
     plan: list[str]
+    segments: list[str] = Field(default_factory=list)  # round name of each planned question (loops)
     level: str
     max_follow_ups: int = 2
     time_limit_s: int | None = None

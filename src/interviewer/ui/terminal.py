@@ -20,6 +20,8 @@ class InterviewIO(Protocol):
 
     def info(self, text: str) -> None: ...
 
+    def round_break(self, next_round: str) -> None: ...
+
 
 def _stream(console: Console, chunks: Iterable[str]) -> str:
     """Print interviewer text as it arrives; return all of it."""
@@ -63,6 +65,9 @@ class PipedIO:
     def info(self, text: str) -> None:
         self.console.print(text, style="dim", markup=False, highlight=False)
 
+    def round_break(self, next_round: str) -> None:
+        self.console.rule(f"break · next: {next_round.replace('_', ' ')}")
+
 
 class TerminalIO:
     """Multi-line answers typed at a prompt_toolkit prompt."""
@@ -105,6 +110,13 @@ class TerminalIO:
 
     def info(self, text: str) -> None:
         self.console.print(text, style="dim", markup=False, highlight=False)
+
+    def round_break(self, next_round: str) -> None:
+        self.console.rule(f"break · next: {next_round.replace('_', ' ')}")
+        try:
+            self._session.prompt("Press Enter when you're ready. ", multiline=False, bottom_toolbar=None)
+        except EOFError:
+            return
 
 
 def make_io(console: Console) -> InterviewIO:
