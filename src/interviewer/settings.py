@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import (
@@ -17,6 +17,8 @@ from pydantic_settings import (
 from interviewer.bank.models import Level
 
 OFFLINE = "offline"
+# A provider key alone never switches the engine (no surprise spending); these are suggested instead.
+SUGGESTED_MODELS = (("OPENAI_API_KEY", "openai/gpt-4o-mini"), ("ANTHROPIC_API_KEY", "anthropic/claude-haiku-4-5"))
 
 
 def config_path() -> Path:
@@ -36,17 +38,33 @@ class ModelSettings(BaseModel):
     max_tokens: int | None = None
     timeout_s: float = 60.0
     retries: int = 2
+    coverage: Literal["detector", "llm"] = Field(
+        default="detector",
+        description="interviewer only: which rubric items an answer covered, from the offline detector or the model",
+    )
 
     @property
     def is_offline(self) -> bool:
         return not self.model or self.model == OFFLINE
 
 
+class InterviewerModelSettings(ModelSettings):
+    """Role defaults live on the class, so a partial [interviewer] table or env var keeps them."""
+
+    temperature: float | None = 0.7
+    max_tokens: int | None = 300
+
+
+class GraderModelSettings(ModelSettings):
+    temperature: float | None = 0.0  # grading is reproducible
+    max_tokens: int | None = 1500
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="INTERVIEWER_", env_nested_delimiter="__", extra="ignore")
 
-    interviewer: ModelSettings = Field(default_factory=lambda: ModelSettings(temperature=0.7, max_tokens=300))
-    grader: ModelSettings = Field(default_factory=lambda: ModelSettings(temperature=0.0, max_tokens=1500))
+    interviewer: InterviewerModelSettings = Field(default_factory=lambda: InterviewerModelSettings())
+    grader: GraderModelSettings = Field(default_factory=lambda: GraderModelSettings())
     transcripts_dir: Path = Path("transcripts")
     bank_paths: list[Path] = Field(default_factory=list)
     level: Level = Level.mid
@@ -74,10 +92,24 @@ def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def suggested_model() -> tuple[str, str] | None:
+    """(key variable, model) when a provider key is set: what to configure to use it."""
+    return next(((key, model) for key, model in SUGGESTED_MODELS if os.environ.get(key)), None)
+
+
+def resolve_models(settings: Settings) -> Settings:
+    """No grader model: the interviewer's model and api_base grade too. No model at all: offline."""
+    interviewer, grader = settings.interviewer, settings.grader
+    if grader.model is not None:
+        return settings
+    inherited = {"model": interviewer.model, "api_base": grader.api_base or interviewer.api_base}
+    return settings.model_copy(update={"grader": grader.model_copy(update=inherited)})
+
+
 def load_settings(**flags: Any) -> Settings:
-    """Settings with command-line `flags` (None means not given) applied last."""
+    """Settings with command-line `flags` (None means not given) applied last, models resolved."""
     base = Settings()
     overrides = {k: v for k, v in flags.items() if v is not None}
-    if not overrides:
-        return base
-    return Settings.model_validate(_deep_merge(base.model_dump(), overrides))
+    if overrides:
+        base = Settings.model_validate(_deep_merge(base.model_dump(), overrides))
+    return resolve_models(base)

@@ -1,0 +1,360 @@
+"""The litellm backend: any litellm model string interviews (streamed) and grades (structured JSON).
+
+This is the only module that imports litellm, and only inside functions: the import costs
+seconds, so `warm()` starts it in a background thread when an interview begins, and `--help`,
+`review` and offline sessions never pay it. Nothing here reaches the network at import time;
+litellm is told to use its bundled model-cost map and Anthropic header config.
+
+Rubric coverage (which items an answer covered, to steer follow-ups) comes by default from the
+offline detector: 0 tokens and about a millisecond per answer, against one more model round trip
+per answer on the critical path for a model judgement (about 450-600 prompt and 10-20
+completion tokens on the built-in bank, and that call's latency again before every follow-up; see
+bench/llm_session.py and docs/providers.md). `coverage = "llm"` asks the model, but only about the
+items the detector did not find, and skips the call when it found them all.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+
+from interviewer.backends.base import BackendError, GradeReply, GradeRequest, LineRequest, LineStream, TextStream
+from interviewer.backends.llm_errors import RequestRejected, backend_error, retry_delay
+from interviewer.backends.llm_output import (
+    MODES,
+    PATHS,
+    CoverageOutput,
+    GraderOutput,
+    OutputInvalid,
+    OutputMode,
+    check_ids,
+    parse,
+    response_format,
+)
+from interviewer.backends.llm_prompts import (
+    Messages,
+    coverage_messages,
+    grader_messages,
+    interviewer_messages,
+    reask_messages,
+)
+from interviewer.backends.offline import offline_item_scores
+from interviewer.bank.derived import effective_rubric
+from interviewer.bank.models import Question
+from interviewer.engine.actions import Move
+from interviewer.grading.detector import detect
+from interviewer.grading.models import GradePath, Usage
+from interviewer.prompts import render_line
+from interviewer.settings import ModelSettings
+from interviewer.tokens import count_messages, count_tokens
+
+_LOCAL_DATA = ("LITELLM_LOCAL_MODEL_COST_MAP", "LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS")
+_DEFAULT_ENDPOINTS = {
+    "openai": "https://api.openai.com/v1",
+    "anthropic": "https://api.anthropic.com",
+    "ollama": "http://localhost:11434",
+    "ollama_chat": "http://localhost:11434",
+}
+_PROVIDER_NAMES = {"openai": "OpenAI", "anthropic": "Anthropic", "ollama": "Ollama", "ollama_chat": "Ollama"}
+PLACEHOLDER_KEY = "no-key-needed"  # OpenAI-compatible local servers ignore the key, the SDK insists on one
+RESTART = " … "  # shown when a stream broke midway and the line starts again
+_lock = threading.Lock()
+_module: ModuleType | None = None
+
+
+def litellm() -> ModuleType:
+    """Import and configure litellm once (the warm-up thread usually got here first)."""
+    global _module
+    with _lock:
+        if _module is None:
+            for name in _LOCAL_DATA:
+                os.environ.setdefault(name, "True")
+            import litellm as module
+
+            module.suppress_debug_info = True  # no "Give Feedback / Get Help" banners on the terminal
+            module.disable_aiohttp_transport = True  # httpx everywhere: one transport, one set of errors
+            for name in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy"):
+                logging.getLogger(name).setLevel(logging.CRITICAL)
+            _module = module
+        return _module
+
+
+def warm_up() -> None:
+    if _module is None:
+        threading.Thread(target=litellm, name="litellm-import", daemon=True).start()
+
+
+T = TypeVar("T", bound=BaseModel)
+
+
+@dataclass
+class Structured(Generic[T]):
+    value: T
+    path: GradePath
+    usage: list[Usage]
+    notes: list[str] = field(default_factory=list)
+
+
+class StructuredFailed(Exception):
+    """The model's JSON failed validation twice; carries the usage of the calls that were made."""
+
+    def __init__(self, message: str, usage: list[Usage]) -> None:
+        super().__init__(message)
+        self.usage = usage
+
+
+class LLMClient:
+    """One model: calls with retries and one-line errors, token and cost accounting, JSON fallbacks."""
+
+    def __init__(self, settings: ModelSettings, *, sleep: Callable[[float], None] = time.sleep) -> None:
+        if not settings.model:
+            raise ValueError("LLMClient needs a model")
+        self.settings = settings
+        self.model: str = settings.model
+        self.sleep = sleep
+        self._checked = False
+        self._mode_floor: int | None = None  # index into MODES: richer formats are unsupported or were rejected
+
+    # -- provider facts ----------------------------------------------------------------------
+    def provider(self) -> tuple[str, str | None]:
+        """(litellm provider name, endpoint) for this model string."""
+        try:
+            _, provider, _, base = litellm().get_llm_provider(self.model, api_base=self.settings.api_base)
+        except Exception:
+            raise BackendError(
+                f"'{self.model}' names no provider litellm knows: write provider/model, e.g. openai/gpt-4o-mini"
+            ) from None
+        return provider, self.settings.api_base or base or _DEFAULT_ENDPOINTS.get(provider)
+
+    def missing_key(self) -> str | None:
+        """The provider's key variable when it is needed and not set (local servers need none)."""
+        if self.settings.api_base:
+            return None
+        found = litellm().validate_environment(model=self.model)
+        return next((k for k in found.get("missing_keys", []) if k.endswith(("_KEY", "_TOKEN"))), None)
+
+    def check(self) -> None:
+        """Before the first call: a model string litellm can route, and the provider's key."""
+        if self._checked:
+            return
+        self.provider()
+        if key := self.missing_key():
+            raise BackendError(f"{self.model}: {key} is not set: export {key}=... or run with --model offline")
+        self._checked = True
+
+    def kwargs(self) -> dict[str, Any]:
+        s = self.settings
+        kwargs: dict[str, Any] = {"model": self.model, "timeout": s.timeout_s, "max_retries": 0, "drop_params": True}
+        if s.api_base:
+            kwargs["api_base"] = s.api_base
+            if self.provider()[0] == "openai" and not os.environ.get("OPENAI_API_KEY"):
+                kwargs["api_key"] = PLACEHOLDER_KEY
+        if s.temperature is not None:
+            kwargs["temperature"] = s.temperature
+        if s.max_tokens:
+            kwargs["max_tokens"] = s.max_tokens
+        return kwargs
+
+    # -- failures ----------------------------------------------------------------------------
+    def pause_or_raise(self, exc: Exception, attempt: int) -> None:
+        """Sleep before the next try, or raise the one-line BackendError for `exc`."""
+        if isinstance(exc, BackendError):
+            raise exc
+        delay = retry_delay(exc, attempt, self.settings.retries)
+        if delay is None:
+            provider, endpoint = self.provider()
+            raise backend_error(
+                exc,
+                model=self.model,
+                provider=_PROVIDER_NAMES.get(provider, provider),
+                key=f"{provider.split('_')[0].upper()}_API_KEY",
+                endpoint=endpoint or "the provider",
+                timeout=self.settings.timeout_s,
+                attempts=attempt + 1,
+            ) from exc
+        self.sleep(delay)
+
+    # -- accounting --------------------------------------------------------------------------
+    def usage(self, purpose: str, messages: Messages, text: str, reported: Any, started: float) -> Usage:
+        """Provider-reported tokens where given, else counted locally; litellm's cost estimate or None."""
+        prompt = getattr(reported, "prompt_tokens", None) or count_messages(messages, self.model)
+        completion = getattr(reported, "completion_tokens", None) or count_tokens(text, self.model)
+        try:
+            costs = litellm().cost_per_token(model=self.model, prompt_tokens=prompt, completion_tokens=completion)
+            cost: float | None = sum(costs)
+        except Exception:  # models litellm has no price for (local servers, new names)
+            cost = None
+        return Usage(
+            model=self.model,
+            purpose=purpose,
+            prompt_tokens=prompt,
+            completion_tokens=completion,
+            cost_usd=cost,
+            seconds=round(time.perf_counter() - started, 3),
+        )
+
+    # -- calls -------------------------------------------------------------------------------
+    def stream(self, messages: Messages, purpose: str) -> LLMLineStream:
+        return LLMLineStream(self, messages, purpose)
+
+    def complete(self, messages: Messages, purpose: str, fmt: dict[str, Any] | None = None) -> tuple[str, Usage]:
+        self.check()
+        started = time.perf_counter()
+        extra = {"response_format": fmt} if fmt else {}
+        for attempt in itertools.count():
+            try:
+                response = litellm().completion(messages=messages, **self.kwargs(), **extra)
+                break
+            except Exception as exc:  # litellm's exception classes, mapped in llm_errors
+                self.pause_or_raise(exc, attempt)
+        text = response.choices[0].message.content or ""
+        return text, self.usage(purpose, messages, text, getattr(response, "usage", None), started)
+
+    def _first_mode(self) -> OutputMode:
+        """JSON schema if litellm knows the model supports it or does not know the model at all."""
+        module = litellm()
+        provider = self.provider()[0]
+        name = self.model.split("/", 1)[-1]
+        supported = module.get_supported_openai_params(model=name, custom_llm_provider=provider) or []
+        if "response_format" not in supported:
+            return OutputMode.plain
+        try:
+            info = module.get_model_info(self.model)
+        except Exception:  # not in litellm's map (a local server): try the schema; a 400 steps down
+            return OutputMode.json_schema
+        return OutputMode.json_schema if info.get("supports_response_schema") else OutputMode.json_object
+
+    def _first_reply(
+        self, messages: Messages, output: type[BaseModel], purpose: str, notes: list[str]
+    ) -> tuple[str, Usage, OutputMode]:
+        """Ask in the richest format not yet rejected; a 400 steps down to the next (and is remembered)."""
+        if self._mode_floor is None:
+            self._mode_floor = MODES.index(self._first_mode())
+        for mode in MODES[self._mode_floor : -1]:
+            try:
+                return *self.complete(messages, purpose, response_format(mode, output)), mode
+            except RequestRejected as exc:
+                self._mode_floor = max(self._mode_floor or 0, MODES.index(mode) + 1)
+                notes.append(f"{mode.value} output rejected ({exc}); asked more simply")
+        return *self.complete(messages, purpose), OutputMode.plain
+
+    def structured(
+        self, messages: Messages, output: type[T], purpose: str, check: Callable[[T], None]
+    ) -> Structured[T]:
+        """A validated `output`: schema, then JSON mode, then extraction; one re-ask on invalid JSON."""
+        self.check()
+        notes: list[str] = []
+        text, used, mode = self._first_reply(messages, output, purpose, notes)
+        usage = [used]
+        try:
+            value, extracted = parse(text, output, check)
+            return Structured(value, PATHS[OutputMode.plain if extracted else mode], usage, notes)
+        except OutputInvalid as exc:
+            first = str(exc)
+        text, used = self.complete(reask_messages(messages, text, first), purpose, response_format(mode, output))
+        usage.append(used)
+        try:
+            value, _ = parse(text, output, check)
+        except OutputInvalid as exc:
+            raise StructuredFailed(f"invalid JSON twice: {first}; then {exc}", usage) from None
+        return Structured(value, GradePath.llm_reasked, usage, [*notes, f"re-asked once: {first}"])
+
+
+class LLMLineStream:
+    """Interviewer text as the model streams it. A stream that breaks before any text is retried
+    like any call; one that breaks midway starts the line again after a marker."""
+
+    def __init__(self, client: LLMClient, messages: Messages, purpose: str) -> None:
+        self.client = client
+        self.messages = messages
+        self.purpose = purpose
+        self.usage: list[Usage] = []
+
+    def __iter__(self) -> Iterator[str]:
+        client = self.client
+        client.check()
+        started = time.perf_counter()
+        reported: Any = None
+        for attempt in itertools.count():
+            shown: list[str] = []
+            try:
+                response = litellm().completion(
+                    messages=self.messages, stream=True, stream_options={"include_usage": True}, **client.kwargs()
+                )
+                for chunk in response:
+                    reported = getattr(chunk, "usage", None) or reported
+                    piece = chunk.choices[0].delta.content if chunk.choices else None
+                    if piece:
+                        shown.append(piece)
+                        yield piece
+                break
+            except Exception as exc:  # litellm's exception classes, mapped in llm_errors
+                client.pause_or_raise(exc, attempt)
+                if shown:
+                    yield RESTART
+        self.usage.append(client.usage(self.purpose, self.messages, "".join(shown), reported, started))
+
+
+class LLMInterviewer:
+    offline = False
+
+    def __init__(self, settings: ModelSettings) -> None:
+        self.client = LLMClient(settings)
+        self.name = self.client.model
+        self.description = f"the model {self.name}"
+        self.coverage = settings.coverage
+
+    def warm(self) -> None:
+        warm_up()
+
+    def say(self, request: LineRequest) -> LineStream:
+        if request.action.move is Move.pause:  # saving and quitting must work with the provider down
+            return TextStream(render_line("pause"))
+        return self.client.stream(interviewer_messages(request), "interviewer")
+
+    def covered_items(self, question: Question, answer: str) -> tuple[set[str], list[Usage]]:
+        detected = detect(question, answer).covered()
+        unknown = [item for item in question.rubric if item.id not in detected]
+        if self.coverage == "detector" or not unknown:
+            return detected, []
+        ids = [item.id for item in unknown]
+        result = self.client.structured(
+            coverage_messages(question, unknown, answer),
+            CoverageOutput,
+            "coverage",
+            lambda out: check_ids(out.covered, ids, exact=False),
+        )
+        return detected | set(result.value.covered), result.usage
+
+
+class LLMGrader:
+    def __init__(self, settings: ModelSettings) -> None:
+        self.client = LLMClient(settings)
+        self.name = self.client.model
+
+    def grade(self, request: GradeRequest) -> GradeReply:
+        ids = [item.id for item in effective_rubric(request.question)]
+        try:
+            result = self.client.structured(
+                grader_messages(request),
+                GraderOutput,
+                "grader",
+                lambda out: check_ids([s.item_id for s in out.items], ids, exact=True),
+            )
+        except StructuredFailed as exc:
+            return GradeReply(
+                items=offline_item_scores(request.question, request.answer),
+                path=GradePath.offline_fallback,
+                usage=exc.usage,
+                notes=[f"grader reply failed validation after a re-ask ({exc}); graded offline"],
+            )
+        return GradeReply(items=result.value.items, path=result.path, usage=result.usage, notes=result.notes)

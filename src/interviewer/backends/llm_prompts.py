@@ -1,0 +1,82 @@
+"""Chat messages for the model calls, rendered from `prompts/`.
+
+The interviewer sees the move the engine chose, the current question and this question's thread,
+never the rubric, its signals or the strong answer. Candidate text always sits between two marker
+lines whose tag is a hash of that text, so an answer cannot forge the closing marker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from interviewer.backends.base import GradeRequest, LineRequest, ThreadTurn
+from interviewer.bank.derived import effective_rubric
+from interviewer.bank.models import Question, RubricItem
+from interviewer.prompts import render
+
+Messages = list[dict[str, str]]
+MAX_TURN_CHARS = 1500  # a pasted essay must not make interviewer prompts grow
+
+
+def fence_for(*texts: str | None) -> str:
+    tag = hashlib.sha256("\n".join(t or "" for t in texts).encode()).hexdigest()[:10]
+    return f"=====CANDIDATE TEXT {tag}====="
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_TURN_CHARS else text[:MAX_TURN_CHARS].rstrip() + " …"
+
+
+def interviewer_messages(request: LineRequest) -> Messages:
+    action = request.action
+    thread = [ThreadTurn(role=t.role, text=_clip(t.text)) for t in request.thread]
+    candidate = [t.text for t in thread if t.role == "candidate"]
+    user = render(
+        "interviewer_turn.j2",
+        move=action.move.value,
+        summary=request.summary,
+        question=request.question.question,
+        thread=thread,
+        fence=fence_for(*candidate, action.candidate_request),
+        number=action.number,
+        total=action.total,
+        transition=action.transition,
+        follow_up_prompt=action.follow_up_prompt,
+        hint=action.hint,
+        candidate_request=action.candidate_request,
+        repeat_text=action.repeat_text,
+        early=action.ended_early,
+    )
+    return [
+        {"role": "system", "content": render("interviewer_system.j2", level=request.level)},
+        {"role": "user", "content": user},
+    ]
+
+
+def grader_messages(request: GradeRequest) -> Messages:
+    question = request.question
+    interviewer_lines = [t.text for t in request.thread if t.role == "interviewer"]
+    reference = list(question.strong_answer) or [question.reference_answer or ""]
+    user = render(
+        "grader_user.j2",
+        question=question.question,
+        follow_ups=interviewer_lines[1:],
+        items=effective_rubric(question),
+        red_flags=question.red_flags,
+        reference=reference,
+        fence=fence_for(request.answer),
+        answer=request.answer,
+    )
+    return [{"role": "system", "content": render("grader_system.j2")}, {"role": "user", "content": user}]
+
+
+def coverage_messages(question: Question, items: Sequence[RubricItem], answer: str) -> Messages:
+    user = render("coverage.j2", question=question.question, items=items, fence=fence_for(answer), answer=answer)
+    return [{"role": "user", "content": user}]
+
+
+def reask_messages(messages: Messages, reply: str, error: str) -> Messages:
+    """The same conversation, the rejected reply, and the validation error to fix."""
+    fix = render("reask.j2", error=error)
+    return [*messages, {"role": "assistant", "content": reply}, {"role": "user", "content": fix}]
