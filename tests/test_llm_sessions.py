@@ -14,9 +14,19 @@ from interviewer.bank.loader import load_bank
 from tests import answers
 from tests.conftest import PACK
 from tests.helpers import PACK_ARGS, blocks, run_cli, sessions, transcript
-from tests.llm_mocks import ANTHROPIC_URL, FENCE, LINE, OPENAI_URL, FakeModel, fenced, kind_of, request_text
+from tests.llm_mocks import (
+    ANTHROPIC_URL,
+    FENCE,
+    LINE,
+    OPENAI_URL,
+    QUIET_LITELLM,
+    FakeModel,
+    fenced,
+    kind_of,
+    request_text,
+)
 
-pytestmark = pytest.mark.filterwarnings("ignore:Accessing the 'model_:DeprecationWarning")  # inside litellm
+pytestmark = QUIET_LITELLM
 LOCAL_BASE = "http://127.0.0.1:8765/v1"
 ANSWERS = [  # seed 1 asks cross-validation, then imbalanced-data
     answers.CV_ANSWER,

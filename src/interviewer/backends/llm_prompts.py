@@ -42,6 +42,7 @@ def interviewer_messages(request: LineRequest) -> Messages:
         number=action.number,
         total=action.total,
         transition=action.transition,
+        new_round=action.new_round.replace("_", " ") if action.new_round else None,
         follow_up_prompt=action.follow_up_prompt,
         hint=action.hint,
         candidate_request=action.candidate_request,
