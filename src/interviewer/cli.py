@@ -106,6 +106,19 @@ def grade(
     raise typer.Exit(run_grade(question, answer_file, answers, bank or [], not no_builtin, as_json, grader_model))
 
 
+@app.command()
+def doctor(
+    model: Annotated[str | None, typer.Option("--model", help="Check this interviewer model instead.")] = None,
+    grader_model: Annotated[str | None, typer.Option("--grader-model", help="Check this grader model.")] = None,
+    api_base: Annotated[str | None, typer.Option("--api-base", help="Base URL of an OpenAI-compatible server.")] = None,
+) -> None:
+    """Check the configured models: key present, endpoint reachable, a one-token call."""
+    from interviewer.app import StartOptions, settings_for
+    from interviewer.doctor import run
+
+    raise typer.Exit(run(settings_for(StartOptions(model=model, grader_model=grader_model, api_base=api_base))))
+
+
 @review_app.callback(invoke_without_command=True)
 def review(ctx: typer.Context, transcripts_dir: DirOpt = None) -> None:
     """List past sessions (or use `review show ID`, `review progress`)."""

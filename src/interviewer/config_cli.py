@@ -8,7 +8,7 @@ import re
 
 from rich.console import Console
 
-from interviewer.settings import config_path, load_settings
+from interviewer.settings import config_path, load_settings, suggested_model
 
 PROVIDER_KEYS = (
     "OPENAI_API_KEY",
@@ -50,4 +50,6 @@ def show() -> int:
         console.print(f"  {name}: {'set (' + mask(value) + ')' if value else 'not set'}")
     engine = "offline engine" if settings.interviewer.is_offline else settings.interviewer.model
     console.print(f"\nInterviews run on: {engine}")
+    if settings.interviewer.is_offline and (hint := suggested_model()):
+        console.print(f"{hint[0]} is set: to use it, pass --model {hint[1]} or set interviewer.model")
     return 0
