@@ -3,7 +3,7 @@
 Scoring anchors (0-3), applied per rubric item from the distinct signals the answer hits:
   0  no signal of the item
   1  one signal, named only
-  2  two signals, or one with an explanation ("because", "so that", ...) in the same sentence
+  2  two signals, or one with an explanation ("because", "so that", ...) or a number in its sentence
   3  three or more signals with trade-off or specific language (numbers, "but", "latency", ...),
      or two signals whose sentences carry both an explanation and such language
 A red flag that names the item caps it at 1.
@@ -30,6 +30,7 @@ _DEPTH = re.compile(
     r"i measured|we measured|i owned|i built|i decided)\b)",
     re.IGNORECASE,
 )
+_SPECIFIC = re.compile(r"\d")  # a number next to the idea: a measured, specific claim
 MAX_QUOTE = 220
 
 
@@ -86,7 +87,7 @@ def _score(signals: int, sentence_texts: list[str], whole: str) -> int:
         return 3
     if signals >= 2:
         return 3 if deep and explained else 2
-    return 2 if explained else 1
+    return 2 if explained or _SPECIFIC.search(" ".join(sentence_texts)) else 1
 
 
 _NEGATION = re.compile(

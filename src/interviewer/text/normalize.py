@@ -25,7 +25,6 @@ _PHRASES: dict[tuple[str, ...], str] = {
     ("l1", "regularization"): "l1",
     ("l2", "regularization"): "l2",
     ("a", "b", "test"): "abtest",
-    ("a", "b"): "abtest",
     ("ab", "test"): "abtest",
     ("machine", "learning"): "ml",
     ("learning", "rate"): "lr",
@@ -47,18 +46,18 @@ _PHRASES: dict[tuple[str, ...], str] = {
     ("lightgbm",): "gbdt",
     ("backprop",): "backpropagation",
     ("dont",): "do not",
-    ("don't",): "do not",
-    ("doesn't",): "do not",
-    ("can't",): "can not",
     ("cannot",): "can not",
-    ("won't",): "will not",
-    ("isn't",): "is not",
 }
 
 _WORD_SYNONYMS: dict[str, str] = {
     "labelled": "label",
     "modelling": "model",
     "modeling": "model",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
     "ten": "10",
     "hundred": "100",
     "thousand": "1000",
@@ -123,8 +122,31 @@ def stem(word: str) -> str:
 _PHRASE_INDEX: dict[tuple[str, ...], tuple[str, ...]] = {}
 
 
+_IRREGULAR_NOT = {"can't": "can", "won't": "will", "shan't": "shall"}
+_CONTRACTED = {"'re": "are", "'ve": "have", "'ll": "will", "'d": "would", "'m": "am"}
+_IS_BEFORE = frozenset({"it", "that", "there", "what", "here", "he", "she", "who", "where", "how", "this"})
+
+
+def _expand(word: str) -> list[str]:
+    """Contractions as their words: "didn't" -> did not, "it's" -> it is, "we've" -> we have."""
+    if word in _IRREGULAR_NOT:
+        return [_IRREGULAR_NOT[word], "not"]
+    if word.endswith("n't"):
+        return [word[:-3], "not"]
+    for suffix, full in _CONTRACTED.items():
+        if word.endswith(suffix):
+            return [word[: -len(suffix)], full]
+    if word.endswith("'s") and word[:-2] in _IS_BEFORE:
+        return [word[:-2], "is"]
+    return [word]
+
+
 def _raw_tokens(text: str) -> list[tuple[str, int, int]]:
-    return [(m.group(0).lower().replace("’", "'"), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    out = []
+    for m in _TOKEN.finditer(text):
+        for word in _expand(m.group(0).lower().replace("’", "'")):
+            out.append((word, m.start(), m.end()))
+    return out
 
 
 def _build_phrase_index() -> None:
@@ -164,8 +186,16 @@ def phrase_key(phrase: str) -> tuple[str, ...]:
     return tuple(t.norm for t in tokens(phrase))
 
 
+SLACK = 2  # extra words a multi-word signal may have between or around its own, in any order
+
+
 def find_phrase(haystack: list[Token], needle: tuple[str, ...]) -> tuple[int, int] | None:
-    """Character span of the first occurrence of `needle` in `haystack`, or None."""
+    """Character span where `needle` occurs in `haystack`, or None.
+
+    An exact run of tokens matches first; failing that, a multi-word signal matches when all its
+    words appear, in any order, within a window of its length plus SLACK ("XGBoost can also handle
+    missing values" matches "xgboost handles missing").
+    """
     n = len(needle)
     if n == 0:
         return None
@@ -173,6 +203,18 @@ def find_phrase(haystack: list[Token], needle: tuple[str, ...]) -> tuple[int, in
     for i in range(len(haystack) - n + 1):
         if haystack[i].norm == first and all(haystack[i + j].norm == needle[j] for j in range(1, n)):
             return haystack[i].start, haystack[i + n - 1].end
+    if n == 1:
+        return None
+    wanted = set(needle)
+    width = n + SLACK
+    for i, token in enumerate(haystack):
+        if token.norm not in wanted:
+            continue
+        window = haystack[i : i + width]
+        found = [t for t in window if t.norm in wanted]
+        if {t.norm for t in found} == wanted:
+            last = max(j for j, t in enumerate(window) if t.norm in wanted)
+            return token.start, window[last].end
     return None
 
 

@@ -102,7 +102,7 @@ def _is_gibberish(words: list[str], vocabulary: set[str], stems: set[str]) -> bo
     return len(words) >= 4 and not has_stopwords and not (stems & vocabulary)
 
 
-OFF_TOPIC_SHARE = 0.2  # below this share of words in common with the question, and no signal: off topic
+OFF_TOPIC_SHARE = 0.12  # below this share of words in common with the question, and no signal: off topic
 
 
 def screen_answer(text: str, vocabulary: set[str], *, signal_hit: bool = False) -> Screen:
