@@ -6,11 +6,13 @@ seconds, so `warm()` starts it in a background thread when an interview begins, 
 litellm is told to use its bundled model-cost map and Anthropic header config.
 
 Rubric coverage (which items an answer covered, to steer follow-ups) comes by default from the
-offline detector: 0 tokens and about a millisecond per answer, against one more model round trip
-per answer on the critical path for a model judgement (about 450-600 prompt and 10-20
-completion tokens on the built-in bank, and that call's latency again before every follow-up; see
-bench/llm_session.py and docs/providers.md). `coverage = "llm"` asks the model, but only about the
-items the detector did not find, and skips the call when it found them all.
+offline detector: 0 tokens and 1-3 ms per answer. A model judgement costs one more
+call per answer, on the critical path before the next interviewer line can start: about 330
+prompt and 5 completion tokens per answer on the built-in bank, +32% tokens over a 6-question
+session (18.8k -> 24.8k), plus that call's latency every turn (bench/llm_session.py,
+docs/providers.md). The grader reads the answers anyway, so the detector's misses cost a follow-up
+that was not needed, never a score. `coverage = "llm"` asks the model, only about the items the
+detector did not find, and skips the call when it found them all.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from interviewer.backends.base import GradeRequest, LineRequest, ThreadTurn
 from interviewer.bank.derived import effective_rubric
 from interviewer.bank.models import Question, RubricItem
+from interviewer.engine.actions import Move
 from interviewer.prompts import render
 
 Messages = list[dict[str, str]]
@@ -30,7 +31,8 @@ def _clip(text: str) -> str:
 
 def interviewer_messages(request: LineRequest) -> Messages:
     action = request.action
-    thread = [ThreadTurn(role=t.role, text=_clip(t.text)) for t in request.thread]
+    turns = [] if action.move is Move.close else request.thread  # closing needs no conversation
+    thread = [ThreadTurn(role=t.role, text=_clip(t.text)) for t in turns]
     candidate = [t.text for t in thread if t.role == "candidate"]
     user = render(
         "interviewer_turn.j2",
