@@ -84,5 +84,5 @@ def test_separate_grader_and_unknown_model_strings(mock: respx.MockRouter) -> No
     out = flat(result.output)
     assert result.exit_code == 1
     assert "interviewer: openai/llama9" in out and "grader: gibberish" in out
-    assert "does not know the model 'openai/llama9' (404)" in out
+    assert "openai/llama9: OpenAI does not know this model (404)" in out
     assert "'gibberish' names no provider litellm knows" in out

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import email.utils
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -11,6 +13,7 @@ import respx
 
 from interviewer.backends.base import BackendError
 from interviewer.backends.llm import RESTART, LLMClient
+from interviewer.backends.llm_errors import detail_of, retry_after, rule_for
 from interviewer.settings import ModelSettings
 from interviewer.tokens import count_messages, count_tokens
 from tests import answers
@@ -73,9 +76,9 @@ def test_a_missing_key_is_reported_before_any_request(mock: respx.MockRouter, mo
     ("status", "expected"),
     [
         (401, "OpenAI rejected the API key (401): set a valid OPENAI_API_KEY"),
-        (403, "refused access to openai/gpt-4o-mini (403)"),
-        (404, "does not know the model 'openai/gpt-4o-mini' (404)"),
-        (400, "rejected the request for openai/gpt-4o-mini (400): max_tokens is too large"),
+        (403, "openai/gpt-4o-mini: OpenAI refused access to this model (403)"),
+        (404, "openai/gpt-4o-mini: OpenAI does not know this model (404)"),
+        (400, "OpenAI rejected the request (400): max_tokens is too large"),
     ],
 )
 def test_client_errors_are_not_retried_and_say_what_to_fix(
@@ -133,7 +136,7 @@ def test_timeouts_are_retried_then_reported(mock: respx.MockRouter) -> None:
     client, sleeps = make()
     assert say(client) == LINE and sleeps == [1.0]
     route.mock(side_effect=httpx.ReadTimeout("slow"))
-    with pytest.raises(BackendError, match=r"did not answer within 5 s \(3 tries\): raise timeout_s"):
+    with pytest.raises(BackendError, match=r"no answer within 5 s \(3 tries\): raise timeout_s"):
         say(client)
 
 
@@ -221,3 +224,43 @@ def test_a_provider_failure_mid_session_saves_everything_and_resume_finishes(
     assert data["engine"]["status"] == "finished"
     assert data["grades"]["gradient-descent-reference"]["path"] == "llm_json_schema"
     assert answers.STRONG_IMBALANCE not in second.output
+
+
+# -- the table itself, with stand-ins named like litellm's classes (matching is by name) ---------
+class BadRequestError(Exception):
+    def __init__(self, message: str, status_code: int) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
+class InternalServerError(BadRequestError):
+    pass
+
+
+class ConnectError(Exception):
+    pass
+
+
+class Timeout(Exception):
+    status_code = 408
+
+
+def test_the_status_wins_over_a_wrong_label_and_the_cause_chain_is_read() -> None:
+    assert rule_for(BadRequestError("Incorrect API key", 401)).names == ("AuthenticationError",)
+    try:
+        try:
+            raise ConnectError("refused")
+        except ConnectError as cause:
+            raise InternalServerError("Connection error.", 500) from cause
+    except InternalServerError as wrapped:
+        assert "ConnectError" in rule_for(wrapped).names
+    assert "Timeout" in rule_for(Timeout()).names
+
+
+def test_retry_after_as_an_http_date_and_the_provider_message_out_of_its_json() -> None:
+    when = email.utils.format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    error = BadRequestError("slow", 429)
+    error.litellm_response_headers = httpx.Headers({"Retry-After": when})  # type: ignore[attr-defined]
+    assert 25 <= retry_after(error) <= 31  # type: ignore[operator]
+    wrapped = BadRequestError('AnthropicException - {"type":"error","error":{"message":"max_tokens: too big"}}', 400)
+    assert detail_of(wrapped) == "max_tokens: too big"

@@ -11,6 +11,7 @@ BackendError that says what to fix.
 from __future__ import annotations
 
 import email.utils
+import re
 import time
 from dataclasses import dataclass
 
@@ -30,36 +31,37 @@ class Rule:
     names: tuple[str, ...]  # exception class names (litellm, openai SDK, httpx)
     statuses: tuple[int, ...]  # HTTP statuses that select the row whatever the class says
     retry: bool
-    fix: str  # formatted with: model, provider, key, endpoint, status, detail, timeout, attempts
+    fix: str  # formatted with: provider, key, endpoint, status, detail, timeout, attempts
     error: type[BackendError] = BackendError
 
 
 _5XX = tuple(range(500, 600))
 RULES: tuple[Rule, ...] = (
     Rule(("ContextWindowExceededError",), (), False,
-         "the prompt is too long for {model}: choose a model with a larger context window"),
+         "the prompt is too long for this model: choose one with a larger context window"),
     Rule(("AuthenticationError",), (401,), False,
          "{provider} rejected the API key (401): set a valid {key}, then check with `interviewer doctor`"),
     Rule(("PermissionDeniedError",), (403,), False,
-         "{provider} refused access to {model} (403): check the key's permissions or pick another model"),
+         "{provider} refused access to this model (403): check the key's permissions or pick another model"),
     Rule(("NotFoundError",), (404,), False,
-         "{provider} does not know the model '{model}' (404): fix interviewer.model / grader.model "
+         "{provider} does not know this model (404): fix interviewer.model / grader.model "
          "(or --model) and api_base; `interviewer doctor` checks them"),
     Rule(("RateLimitError",), (429,), True,
          "{provider} is rate-limiting requests (429) after {attempts} tries: wait a minute or raise your limits"),
     Rule(("Timeout", "APITimeoutError", "TimeoutException"), (408,), True,
-         "{model} did not answer within {timeout:g} s ({attempts} tries): raise timeout_s in the config "
+         "no answer within {timeout:g} s ({attempts} tries): raise timeout_s in the config "
          "or check the server"),
     Rule(("ConnectError", "ConnectionRefusedError"), (), True,
          "cannot connect to {endpoint}: is the server running, and is api_base right?"),
     Rule(("MidStreamFallbackError", "RemoteProtocolError", "ReadError"), (), True,
-         "the reply from {model} kept stopping midway ({attempts} tries): check the network or the server"),
+         "the reply kept stopping midway ({attempts} tries): check the network or the server"),
     Rule(("InternalServerError", "ServiceUnavailableError", "BadGatewayError"), _5XX, True,
          "{provider} had a server error ({status}) for {attempts} tries: try again later or switch model"),
     Rule(("BadRequestError", "UnprocessableEntityError"), (400, 422), False,
-         "{provider} rejected the request for {model} ({status}): {detail}", RequestRejected),
+         "{provider} rejected the request ({status}): {detail}", RequestRejected),
 )
-UNKNOWN = Rule((), (), False, "unexpected error from {model}: {detail}")
+_JSON_MESSAGE = re.compile(r'"message"\s*:\s*"((?:[^"\\]|\\.)*)"')
+UNKNOWN = Rule((), (), False, "unexpected error: {detail}")
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
@@ -86,12 +88,12 @@ def rule_for(exc: BaseException) -> Rule:
 
 
 def detail_of(exc: BaseException) -> str:
-    """The provider's own message, one line, without litellm's prefixes."""
-    text = str(getattr(exc, "message", "") or exc).strip().splitlines()
-    line = text[0] if text else type(exc).__name__
-    for marker in ("Exception - ", "Error: "):
-        line = line.rsplit(marker, 1)[-1]
-    return line[:200]
+    """The provider's own message, one line, without litellm's prefixes or the JSON around it."""
+    text = str(getattr(exc, "message", "") or exc).strip()
+    if quoted := _JSON_MESSAGE.search(text):
+        return quoted.group(1)[:200]
+    lines = text.splitlines()
+    return (lines[0].rsplit("Exception - ", 1)[-1] if lines else type(exc).__name__)[:200]
 
 
 def _seconds(value: str) -> float | None:
@@ -128,7 +130,7 @@ def retry_delay(exc: BaseException, attempt: int, retries: int) -> float | None:
 
 
 def backend_error(exc: BaseException, **context: object) -> BackendError:
-    """The one-line error for `exc`; `context` fills the rule's fix (model, provider, key, ...)."""
+    """The one-line error for `exc`, led by the model's name; `context` fills the rule's fix."""
     rule = rule_for(exc)
     values = {"status": status_of(exc) or "?", "detail": detail_of(exc), **context}
     message = rule.fix.format(**values)
