@@ -38,10 +38,6 @@ class ModelSettings(BaseModel):
     max_tokens: int | None = None
     timeout_s: float = 60.0
     retries: int = 2
-    coverage: Literal["detector", "llm"] = Field(
-        default="detector",
-        description="interviewer only: which rubric items an answer covered, from the offline detector or the model",
-    )
 
     @property
     def is_offline(self) -> bool:
@@ -53,6 +49,9 @@ class InterviewerModelSettings(ModelSettings):
 
     temperature: float | None = 0.7
     max_tokens: int | None = 300
+    coverage: Literal["detector", "llm"] = Field(
+        default="detector", description="which rubric items an answer covered: the offline detector, or the model"
+    )
 
 
 class GraderModelSettings(ModelSettings):

@@ -56,7 +56,7 @@ from interviewer.engine.actions import Move
 from interviewer.grading.detector import detect
 from interviewer.grading.models import GradePath, Usage
 from interviewer.prompts import render_line
-from interviewer.settings import ModelSettings
+from interviewer.settings import InterviewerModelSettings, ModelSettings
 from interviewer.tokens import count_messages, count_tokens
 
 _LOCAL_DATA = ("LITELLM_LOCAL_MODEL_COST_MAP", "LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS")
@@ -313,7 +313,7 @@ class LLMInterviewer:
         self.client = LLMClient(settings)
         self.name = self.client.model
         self.description = f"the model {self.name}"
-        self.coverage = settings.coverage
+        self.coverage = settings.coverage if isinstance(settings, InterviewerModelSettings) else "detector"
 
     def warm(self) -> None:
         warm_up()
