@@ -168,17 +168,25 @@ def run_session(api_base: str, coverage: str) -> None:
     answers = sum(len(r.answers()) for r in record.engine.runs)
     paths = sorted({g.path.value for g in record.grades.values()})
     print(f"coverage = {coverage!r}: {len(plan)} questions, {answers} answers, {len(turns)} interviewer turns")
-    print(f"  interviewer prompt tokens per turn: first {turns[0]}, last {turns[-1]}, max {max(turns)}, "
-          f"median {statistics.median(turns):.0f}; asking each new question: first {asks[0]}, last {asks[-1]}")
-    print(f"  total tokens: {prompt} prompt + {completion} completion = {prompt + completion} "
-          f"over {len(record.usage)} calls; grade paths {paths}")
+    print(
+        f"  interviewer prompt tokens per turn: first {turns[0]}, last {turns[-1]}, max {max(turns)}, "
+        f"median {statistics.median(turns):.0f}; asking each new question: first {asks[0]}, last {asks[-1]}"
+    )
+    print(
+        f"  total tokens: {prompt} prompt + {completion} completion = {prompt + completion} "
+        f"over {len(record.usage)} calls; grade paths {paths}"
+    )
     if coverage_calls:
-        print(f"  coverage calls: {len(coverage_calls)}, per call median "
-              f"{statistics.median(u.prompt_tokens for u in coverage_calls):.0f} prompt + "
-              f"{statistics.median(u.completion_tokens for u in coverage_calls):.0f} completion tokens, "
-              f"{statistics.median(u.seconds for u in coverage_calls) * 1000:.0f} ms")
-    print(f"  last answer -> finished report: {(finished - io.last_answer_at) * 1000:.0f} ms "
-          f"(grading wait {record.timings.get('grading_wait_s', 0) * 1000:.0f} ms)")
+        print(
+            f"  coverage calls: {len(coverage_calls)}, per call median "
+            f"{statistics.median(u.prompt_tokens for u in coverage_calls):.0f} prompt + "
+            f"{statistics.median(u.completion_tokens for u in coverage_calls):.0f} completion tokens, "
+            f"{statistics.median(u.seconds for u in coverage_calls) * 1000:.0f} ms"
+        )
+    print(
+        f"  last answer -> finished report: {(finished - io.last_answer_at) * 1000:.0f} ms "
+        f"(grading wait {record.timings.get('grading_wait_s', 0) * 1000:.0f} ms)"
+    )
 
 
 def main() -> None:

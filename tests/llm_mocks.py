@@ -74,13 +74,23 @@ def openai_json(content: str, usage: dict | None = None) -> dict[str, Any]:
 def anthropic_stream_body(text: str, prompt: int = 140, completion: int = 20) -> bytes:
     start = {
         "type": "message_start",
-        "message": {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude", "content": [],
-                    "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": prompt, "output_tokens": 1}},
+        "message": {
+            "id": "msg_1",
+            "type": "message",
+            "role": "assistant",
+            "model": "claude",
+            "content": [],
+            "stop_reason": None,
+            "stop_sequence": None,
+            "usage": {"input_tokens": prompt, "output_tokens": 1},
+        },
     }
     events: list[tuple[str | None, dict[str, Any] | str]] = [
         ("message_start", start),
-        ("content_block_start", {"type": "content_block_start", "index": 0,
-                                 "content_block": {"type": "text", "text": ""}}),
+        (
+            "content_block_start",
+            {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        ),
         ("ping", {"type": "ping"}),
     ]
     for word in re.findall(r"\S+\s*", text):
@@ -88,8 +98,14 @@ def anthropic_stream_body(text: str, prompt: int = 140, completion: int = 20) ->
         events.append(("content_block_delta", delta))
     events += [
         ("content_block_stop", {"type": "content_block_stop", "index": 0}),
-        ("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None},
-                           "usage": {"output_tokens": completion}}),
+        (
+            "message_delta",
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                "usage": {"output_tokens": completion},
+            },
+        ),
         ("message_stop", {"type": "message_stop"}),
     ]
     return sse(events)
@@ -97,8 +113,13 @@ def anthropic_stream_body(text: str, prompt: int = 140, completion: int = 20) ->
 
 def anthropic_json(content: str, prompt: int = 320, completion: int = 90) -> dict[str, Any]:
     return {
-        "id": "msg_2", "type": "message", "role": "assistant", "model": "claude",
-        "content": [{"type": "text", "text": content}], "stop_reason": "end_turn", "stop_sequence": None,
+        "id": "msg_2",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude",
+        "content": [{"type": "text", "text": content}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
         "usage": {"input_tokens": prompt, "output_tokens": completion},
     }
 
@@ -176,8 +197,11 @@ class FakeModel:
     def reply(self, body: dict[str, Any]) -> httpx.Response:
         kind = kind_of(body)
         if body.get("stream"):
-            content = openai_stream_body(self.line, usage_openai()) if self.style == "openai" else (
-                anthropic_stream_body(self.line))
+            content = (
+                openai_stream_body(self.line, usage_openai())
+                if self.style == "openai"
+                else (anthropic_stream_body(self.line))
+            )
             return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=content)
         text = request_text(body)
         content = self.grade(text) if kind == "grader" else coverage_reply(text)

@@ -59,8 +59,14 @@ def test_ollama_streams_and_grades_with_its_format_schema() -> None:
     words = [{"message": {"role": "assistant", "content": w}, "done": False} for w in ["Tell ", "me more."]]
     done = {"message": {"role": "assistant", "content": ""}, "done": True, "prompt_eval_count": 20, "eval_count": 3}
     stream = "\n".join(json.dumps({"model": "llama3.1", "created_at": "t", **line}) for line in [*words, done])
-    reply = {"model": "llama3.1", "created_at": "t", "message": {"role": "assistant", "content": '{"covered": ["a"]}'},
-             "done": True, "prompt_eval_count": 30, "eval_count": 6}
+    reply = {
+        "model": "llama3.1",
+        "created_at": "t",
+        "message": {"role": "assistant", "content": '{"covered": ["a"]}'},
+        "done": True,
+        "prompt_eval_count": 30,
+        "eval_count": 6,
+    }
     with respx.mock(assert_all_mocked=True) as mock:
         route = mock.post(OLLAMA_CHAT).mock(
             side_effect=[httpx.Response(200, content=stream.encode()), httpx.Response(200, json=reply)]

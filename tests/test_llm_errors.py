@@ -81,9 +81,7 @@ def test_a_missing_key_is_reported_before_any_request(mock: respx.MockRouter, mo
         (400, "OpenAI rejected the request (400): max_tokens is too large"),
     ],
 )
-def test_client_errors_are_not_retried_and_say_what_to_fix(
-    mock: respx.MockRouter, status: int, expected: str
-) -> None:
+def test_client_errors_are_not_retried_and_say_what_to_fix(mock: respx.MockRouter, status: int, expected: str) -> None:
     route = mock.post(OPENAI_URL).mock(return_value=error(status, "max_tokens is too large"))
     client, sleeps = make()
     with pytest.raises(BackendError) as caught:

@@ -46,8 +46,20 @@ def mock() -> Iterator[respx.MockRouter]:
 
 def start(transcripts: Path, model: str, *extra: str, said: list[str] = ANSWERS) -> Any:
     return run_cli(
-        "start", *PACK_ARGS, "--transcripts-dir", str(transcripts), "--seed", "1", "-n", "2",
-        "--topic", "evaluation", "--model", model, *extra, input=blocks(*said, *said),
+        "start",
+        *PACK_ARGS,
+        "--transcripts-dir",
+        str(transcripts),
+        "--seed",
+        "1",
+        "-n",
+        "2",
+        "--topic",
+        "evaluation",
+        "--model",
+        model,
+        *extra,
+        input=blocks(*said, *said),
     )
 
 

@@ -37,28 +37,68 @@ class Rule:
 
 _5XX = tuple(range(500, 600))
 RULES: tuple[Rule, ...] = (
-    Rule(("ContextWindowExceededError",), (), False,
-         "the prompt is too long for this model: choose one with a larger context window"),
-    Rule(("AuthenticationError",), (401,), False,
-         "{provider} rejected the API key (401): set a valid {key}, then check with `interviewer doctor`"),
-    Rule(("PermissionDeniedError",), (403,), False,
-         "{provider} refused access to this model (403): check the key's permissions or pick another model"),
-    Rule(("NotFoundError",), (404,), False,
-         "{provider} does not know this model (404): fix interviewer.model / grader.model "
-         "(or --model) and api_base; `interviewer doctor` checks them"),
-    Rule(("RateLimitError",), (429,), True,
-         "{provider} is rate-limiting requests (429) after {attempts} tries: wait a minute or raise your limits"),
-    Rule(("Timeout", "APITimeoutError", "TimeoutException"), (408,), True,
-         "no answer within {timeout:g} s ({attempts} tries): raise timeout_s in the config "
-         "or check the server"),
-    Rule(("ConnectError", "ConnectionRefusedError"), (), True,
-         "cannot connect to {endpoint}: is the server running, and is api_base right?"),
-    Rule(("MidStreamFallbackError", "RemoteProtocolError", "ReadError"), (), True,
-         "the reply kept stopping midway ({attempts} tries): check the network or the server"),
-    Rule(("InternalServerError", "ServiceUnavailableError", "BadGatewayError"), _5XX, True,
-         "{provider} had a server error ({status}) for {attempts} tries: try again later or switch model"),
-    Rule(("BadRequestError", "UnprocessableEntityError"), (400, 422), False,
-         "{provider} rejected the request ({status}): {detail}", RequestRejected),
+    Rule(
+        ("ContextWindowExceededError",),
+        (),
+        False,
+        "the prompt is too long for this model: choose one with a larger context window",
+    ),
+    Rule(
+        ("AuthenticationError",),
+        (401,),
+        False,
+        "{provider} rejected the API key (401): set a valid {key}, then check with `interviewer doctor`",
+    ),
+    Rule(
+        ("PermissionDeniedError",),
+        (403,),
+        False,
+        "{provider} refused access to this model (403): check the key's permissions or pick another model",
+    ),
+    Rule(
+        ("NotFoundError",),
+        (404,),
+        False,
+        "{provider} does not know this model (404): fix interviewer.model / grader.model "
+        "(or --model) and api_base; `interviewer doctor` checks them",
+    ),
+    Rule(
+        ("RateLimitError",),
+        (429,),
+        True,
+        "{provider} is rate-limiting requests (429) after {attempts} tries: wait a minute or raise your limits",
+    ),
+    Rule(
+        ("Timeout", "APITimeoutError", "TimeoutException"),
+        (408,),
+        True,
+        "no answer within {timeout:g} s ({attempts} tries): raise timeout_s in the config or check the server",
+    ),
+    Rule(
+        ("ConnectError", "ConnectionRefusedError"),
+        (),
+        True,
+        "cannot connect to {endpoint}: is the server running, and is api_base right?",
+    ),
+    Rule(
+        ("MidStreamFallbackError", "RemoteProtocolError", "ReadError"),
+        (),
+        True,
+        "the reply kept stopping midway ({attempts} tries): check the network or the server",
+    ),
+    Rule(
+        ("InternalServerError", "ServiceUnavailableError", "BadGatewayError"),
+        _5XX,
+        True,
+        "{provider} had a server error ({status}) for {attempts} tries: try again later or switch model",
+    ),
+    Rule(
+        ("BadRequestError", "UnprocessableEntityError"),
+        (400, 422),
+        False,
+        "{provider} rejected the request ({status}): {detail}",
+        RequestRejected,
+    ),
 )
 _JSON_MESSAGE = re.compile(r'"message"\s*:\s*"((?:[^"\\]|\\.)*)"')
 UNKNOWN = Rule((), (), False, "unexpected error: {detail}")
