@@ -173,3 +173,28 @@ def test_a_mistake_the_candidate_warns_against_is_not_a_red_flag(bank) -> None:
     )
     assert careful.red_flags == []
     assert careless.red_flags
+
+
+def test_every_sentence_of_a_reference_becomes_an_item_with_its_own_words() -> None:
+    from interviewer.bank.derived import effective_rubric
+    from interviewer.bank.models import Question
+
+    question = Question(
+        id="bulb",
+        question="Why does bulb A stay off?",
+        round="ml_concepts",
+        topic="circuits",
+        difficulty="easy",
+        levels=["junior"],
+        time_budget_s=60,
+        reference_answer="There is a gap. Bulb A is not on a closed path with the battery.",
+    )
+    first, second = effective_rubric(question)
+    assert first.signals == ["gap"]
+    assert set(second.signals) == {"battery", "closed", "path"}  # "bulb" only echoes the question
+
+
+def test_reference_items_score_by_how_much_of_the_sentence_is_covered(bank) -> None:
+    most = grade(bank, "gradient-descent-reference", "The learning rate scales every gradient step we take.")
+    some = grade(bank, "gradient-descent-reference", "It scales things during training, I think.")
+    assert most.items[0].score > some.items[0].score

@@ -7,11 +7,15 @@ Scoring anchors (0-3), applied per rubric item from the distinct signals the ans
   3  three or more signals with trade-off or specific language (numbers, "but", "latency", ...),
      or two signals whose sentences carry both an explanation and such language
 A red flag that names the item caps it at 1.
+
+Items derived from a reference answer (a question with no rubric) are scored by the share of the
+reference sentence's words the answer covers instead: any 1, a third 2, two thirds 3.
 """
 
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from interviewer.bank.derived import effective_rubric, vocabulary
@@ -110,7 +114,34 @@ def _red_flags(question: Question, toks: list, text: str) -> list[RedFlag]:
     return hits
 
 
+def _coverage_score(match: ItemMatch) -> int:
+    """For items derived from a reference sentence, whose words belong together: the share covered."""
+    if not match.signals:
+        return 0
+    share = len(match.signals) / len(match.item.signals)
+    return 3 if share >= 2 / 3 else 2 if share >= 1 / 3 else 1
+
+
+_RECENT: OrderedDict[tuple[int, str], tuple[Question, Detection]] = OrderedDict()
+_RECENT_LIMIT = 64
+
+
 def detect(question: Question, text: str) -> Detection:
+    """What `text` covers of `question`'s rubric (memoised for the last few answers; treat as read-only)."""
+    key = (id(question), text)
+    hit = _RECENT.get(key)
+    if hit is not None and hit[0] is question:
+        _RECENT.move_to_end(key)
+        return hit[1]
+    detection = _detect(question, text)
+    _RECENT[key] = (question, detection)
+    if len(_RECENT) > _RECENT_LIMIT:
+        _RECENT.popitem(last=False)
+    return detection
+
+
+def _detect(question: Question, text: str) -> Detection:
+    derived = not question.rubric
     toks = tokens(text)
     sentences = split_sentences(text)
     flags = _red_flags(question, toks, text)
@@ -124,7 +155,8 @@ def detect(question: Question, text: str) -> Detection:
                 match.signals.append(signal)
                 match.spans.append(span)
         hit_sentences = sorted({_sentence_of(text, sentences, span) for span in match.spans})
-        match.score = _score(len(match.signals), [text[a:b] for a, b in hit_sentences], text)
+        sentence_texts = [text[a:b] for a, b in hit_sentences]
+        match.score = _coverage_score(match) if derived else _score(len(match.signals), sentence_texts, text)
         if item.id in capped and match.score > 1:
             match.score = 1
             match.capped_by.append(capped[item.id])

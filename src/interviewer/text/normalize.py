@@ -120,6 +120,7 @@ def stem(word: str) -> str:
 
 
 _PHRASE_INDEX: dict[tuple[str, ...], tuple[str, ...]] = {}
+_PHRASE_FIRST: set[str] = set()
 
 
 _IRREGULAR_NOT = {"can't": "can", "won't": "will", "shan't": "shall"}
@@ -152,6 +153,7 @@ def _raw_tokens(text: str) -> list[tuple[str, int, int]]:
 def _build_phrase_index() -> None:
     for words, canonical in _PHRASES.items():
         _PHRASE_INDEX[tuple(stem(w) for w in words)] = tuple(stem(p) for p in canonical.split())
+    _PHRASE_FIRST.update(key[0] for key in _PHRASE_INDEX)
 
 
 _build_phrase_index()
@@ -164,7 +166,8 @@ def tokens(text: str) -> list[Token]:
     out: list[Token] = []
     i = 0
     while i < len(raw):
-        for size in range(min(_MAX_PHRASE, len(raw) - i), 0, -1):
+        sizes = range(min(_MAX_PHRASE, len(raw) - i), 0, -1) if stems[i] in _PHRASE_FIRST else ()
+        for size in sizes:
             canonical = _PHRASE_INDEX.get(tuple(stems[i : i + size]))
             if canonical is not None:
                 start, end = raw[i][1], raw[i + size - 1][2]

@@ -8,6 +8,7 @@ of the text that gets graded and recorded as a flag.
 from __future__ import annotations
 
 import re
+from collections.abc import Set
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -92,7 +93,7 @@ def _wordlike(word: str) -> bool:
     return not (re.search(r"(.)\1\1", w) or re.search(r"[^aeiouy\d]{5,}", w))
 
 
-def _is_gibberish(words: list[str], vocabulary: set[str], stems: set[str]) -> bool:
+def _is_gibberish(words: list[str], vocabulary: Set[str], stems: set[str]) -> bool:
     if not words:
         return False
     wordlike = sum(_wordlike(w) for w in words) / len(words)
@@ -105,7 +106,7 @@ def _is_gibberish(words: list[str], vocabulary: set[str], stems: set[str]) -> bo
 OFF_TOPIC_SHARE = 0.12  # below this share of words in common with the question, and no signal: off topic
 
 
-def screen_answer(text: str, vocabulary: set[str], *, signal_hit: bool = False) -> Screen:
+def screen_answer(text: str, vocabulary: Set[str], *, signal_hit: bool = False) -> Screen:
     """Classify `text` against a question whose content stems are `vocabulary`.
 
     `signal_hit` says whether any rubric or red-flag signal of the question matched the answer.
@@ -114,7 +115,7 @@ def screen_answer(text: str, vocabulary: set[str], *, signal_hit: bool = False) 
     flags = ["instructions_to_grader_removed"] if injected else []
     words = [t.group(0) for t in re.finditer(r"[A-Za-z0-9'’]+", graded)]
     stems = content_stems(graded)
-    if len(words) < 3:
+    if not words or (len(words) < 3 and not signal_hit):
         return Screen(AnswerKind.empty, graded, flags)
     if _DONT_KNOW.search(graded):
         remainder = content_stems(_DONT_KNOW.sub(" ", graded))
@@ -123,6 +124,6 @@ def screen_answer(text: str, vocabulary: set[str], *, signal_hit: bool = False) 
     if _is_gibberish(words, vocabulary, stems):
         return Screen(AnswerKind.gibberish, graded, flags)
     shared = len(stems & vocabulary)
-    if shared < 2 or (not signal_hit and shared < OFF_TOPIC_SHARE * len(stems)):
+    if not signal_hit and (shared < 2 or shared < OFF_TOPIC_SHARE * len(stems)):
         return Screen(AnswerKind.off_topic, graded, flags)
     return Screen(AnswerKind.ok, graded, flags)
