@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import statistics
 import tempfile
@@ -23,18 +24,11 @@ from pathlib import Path
 
 from rich.console import Console
 
+from interviewer.app import StartOptions, prepare_session
 from interviewer.backends.llm import litellm
-from interviewer.backends.registry import make_grader, make_interviewer
-from interviewer.bank.loader import load_bank
 from interviewer.bank.models import Question
-from interviewer.engine.engine import Engine
-from interviewer.engine.planner import plan_questions
-from interviewer.prompts import prompt_hashes
-from interviewer.session import Session
-from interviewer.settings import GraderModelSettings, InterviewerModelSettings
 from interviewer.tokens import count_messages, count_tokens
-from interviewer.transcripts.record import Engines, SessionOptions, SessionRecord
-from interviewer.transcripts.store import Store
+from interviewer.transcripts.record import SessionRecord
 
 MODEL = "openai/bench-model"
 LINE = "Okay. Can you walk me through how you would handle that in production, step by step?"
@@ -134,29 +128,18 @@ def _spoken_moves(record: SessionRecord) -> list[str]:
 
 
 def run_session(api_base: str, coverage: str) -> None:
-    bank = load_bank()
-    plan = plan_questions(bank.questions.values(), rounds=None, level="mid", count=6, seed=1)
-    engine = Engine.new(plan, level="mid", now=time.time())
-    interviewer = make_interviewer(InterviewerModelSettings(model=MODEL, api_base=api_base, coverage=coverage))
-    grader = make_grader(GraderModelSettings(model=MODEL, api_base=api_base))
-    record = SessionRecord(
-        id=f"bench-{coverage}",
-        app_version="bench",
-        options=SessionOptions(round="mixed", level="mid", count=6),
-        engines=Engines(interviewer=interviewer.name, grader=grader.name, offline=False),
-        prompt_hashes=prompt_hashes(),
-        bank_version=bank.version,
-        questions=plan,
-        engine=engine.state,
-    )
     io = ScriptedIO(answers=40)
+    os.environ["INTERVIEWER_INTERVIEWER__COVERAGE"] = coverage
     with tempfile.TemporaryDirectory() as tmp:
-        store = Store(Path(tmp))
-        session = Session(record, interviewer, grader, store, io)
+        options = StartOptions(
+            questions=6, seed=1, level="mid", transcripts_dir=Path(tmp), model=MODEL, api_base=api_base
+        )
+        session, _ = prepare_session(options, io)
         io.question = lambda: session.engine.question
-        session.run()
+        record = session.run()
         finished = time.perf_counter()
-        assert store.report_path(record.id).exists()
+        assert session.store.report_path(record.id).exists()
+    plan = record.questions
     turns = [u.prompt_tokens for u in record.usage if u.purpose == "interviewer"]
     asks = [
         u.prompt_tokens
@@ -193,6 +176,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--delay-ms", type=float, default=200.0, help="Fixed delay per call of the mock server.")
     args = parser.parse_args()
+    os.environ["INTERVIEWER_CONFIG"] = os.devnull  # the bench's settings only, never the user's config
     MockProvider.delay_s = args.delay_ms / 1000
     server = ThreadingHTTPServer(("127.0.0.1", 0), MockProvider)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -7,6 +7,7 @@ Usage: .venv/bin/python bench/turn_overhead.py
 
 from __future__ import annotations
 
+import os
 import statistics
 import tempfile
 import time
@@ -14,15 +15,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from interviewer.app import StartOptions, settings_for
-from interviewer.backends.offline import OfflineGrader, OfflineInterviewer
-from interviewer.bank.loader import load_bank
-from interviewer.engine.engine import Engine
-from interviewer.engine.planner import plan_questions
-from interviewer.prompts import prompt_hashes
-from interviewer.session import Session
-from interviewer.transcripts.record import Engines, SessionOptions, SessionRecord
-from interviewer.transcripts.store import Store
+from interviewer.app import StartOptions, prepare_session
 
 ANSWER = (
     "I'd start with a simple baseline, check the data for leakage, then compare precision and recall on a held "
@@ -55,27 +48,14 @@ class ScriptedIO:
 
 
 def main() -> None:
-    bank = load_bank()
-    plan = plan_questions(bank.questions.values(), rounds=None, level="mid", count=6, seed=1)
-    engine = Engine.new(plan, level="mid", now=time.time())
-    record = SessionRecord(
-        id="bench",
-        app_version="bench",
-        options=SessionOptions(round="mixed", level="mid", count=6),
-        engines=Engines(interviewer="offline", grader="offline", offline=True),
-        prompt_hashes=prompt_hashes(),
-        bank_version=bank.version,
-        questions=plan,
-        engine=engine.state,
-    )
+    os.environ["INTERVIEWER_CONFIG"] = os.devnull  # the bench's settings only, never the user's config
     io = ScriptedIO(answers=40)
     with tempfile.TemporaryDirectory() as tmp:
-        store = Store(Path(tmp))
+        session, _ = prepare_session(StartOptions(questions=6, seed=1, level="mid", transcripts_dir=Path(tmp)), io)
         started = time.perf_counter()
-        Session(record, OfflineInterviewer(), OfflineGrader(), store, io).run()
+        record = session.run()
         total = time.perf_counter() - started
     turns = [m * 1000 for m in io.marks if m < 10]
-    settings_for(StartOptions())  # settings merge cost is part of start-up, not of a turn
     print(
         f"turns: {len(turns)}; per-turn overhead median {statistics.median(turns):.1f} ms, "
         f"max {max(turns):.1f} ms; whole 6-question session {total * 1000:.0f} ms "

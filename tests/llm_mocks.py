@@ -14,13 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-import pytest
 
-# litellm's own deprecation noise, not ours
-QUIET_LITELLM = [
-    pytest.mark.filterwarnings("ignore:Accessing the 'model_:DeprecationWarning"),
-    pytest.mark.filterwarnings("ignore:Item 'summary' on TypedDict:UserWarning"),
-]
 OPENAI_URL = "https://api.openai.com/v1/chat/completions"
 ANTHROPIC_URL = "https://api.anthropic.com/v1/messages"
 FENCE = re.compile(r"(=====CANDIDATE TEXT [0-9a-f]+=====)\n(.*?)\n\1", re.DOTALL)

@@ -13,9 +13,7 @@ from interviewer.backends.llm import LLMClient
 from interviewer.backends.llm_output import CoverageOutput
 from interviewer.grading.models import GradePath
 from interviewer.settings import GraderModelSettings, InterviewerModelSettings, load_settings
-from tests.llm_mocks import QUIET_LITELLM
 
-pytestmark = QUIET_LITELLM
 OLLAMA_CHAT = "http://localhost:11434/api/chat"
 
 

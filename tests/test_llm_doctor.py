@@ -10,9 +10,8 @@ import pytest
 import respx
 
 from tests.helpers import run_cli
-from tests.llm_mocks import OPENAI_URL, QUIET_LITELLM, error, openai_json
+from tests.llm_mocks import OPENAI_URL, error, openai_json
 
-pytestmark = QUIET_LITELLM
 LOCAL_BASE = "http://127.0.0.1:8765/v1"
 
 

@@ -22,7 +22,6 @@ from tests.llm_mocks import (
     ANTHROPIC_URL,
     LINE,
     OPENAI_URL,
-    QUIET_LITELLM,
     BrokenStream,
     FakeModel,
     anthropic_stream_body,
@@ -32,7 +31,6 @@ from tests.llm_mocks import (
     openai_stream_body,
 )
 
-pytestmark = QUIET_LITELLM
 LOCAL_BASE = "http://127.0.0.1:8765/v1"
 MESSAGES = [{"role": "system", "content": "You are the interviewer."}, {"role": "user", "content": "Ask it."}]
 

@@ -17,9 +17,8 @@ from interviewer.grading.grade import grade_question
 from interviewer.grading.models import GradePath
 from interviewer.settings import ModelSettings
 from tests import answers
-from tests.llm_mocks import QUIET_LITELLM, FakeModel, error, fenced, good_grades, once, openai_json, request_text
+from tests.llm_mocks import FakeModel, error, fenced, good_grades, once, openai_json, request_text
 
-pytestmark = QUIET_LITELLM
 LOCAL = "http://127.0.0.1:8765/v1"
 URL = f"{LOCAL}/chat/completions"
 

@@ -19,14 +19,12 @@ from tests.llm_mocks import (
     FENCE,
     LINE,
     OPENAI_URL,
-    QUIET_LITELLM,
     FakeModel,
     fenced,
     kind_of,
     request_text,
 )
 
-pytestmark = QUIET_LITELLM
 LOCAL_BASE = "http://127.0.0.1:8765/v1"
 ANSWERS = [  # seed 1 asks cross-validation, then imbalanced-data
     answers.CV_ANSWER,

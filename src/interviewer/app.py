@@ -12,9 +12,9 @@ from rich.table import Table
 from interviewer import __version__
 from interviewer.backends.base import BackendError
 from interviewer.backends.registry import make_grader, make_interviewer
-from interviewer.bank.loader import BankError, load_bank
-from interviewer.bank.models import Level
-from interviewer.bank.presets import resolve
+from interviewer.bank.loader import Bank, BankError, load_bank
+from interviewer.bank.models import Level, Question
+from interviewer.bank.presets import Preset, resolve
 from interviewer.engine.engine import Engine
 from interviewer.engine.planner import PlanError, plan_loop, plan_questions
 from interviewer.engine.state import SessionStatus
@@ -23,7 +23,7 @@ from interviewer.session import Session
 from interviewer.settings import Settings, load_settings
 from interviewer.transcripts.record import Engines, SessionOptions, SessionRecord
 from interviewer.transcripts.store import Store, StoreError, new_session_id
-from interviewer.ui.terminal import make_io
+from interviewer.ui.terminal import InterviewIO, make_io
 
 EXIT_INTERRUPTED = 130
 EXIT_PROVIDER = 3
@@ -66,46 +66,42 @@ def settings_for(options: StartOptions) -> Settings:
     )
 
 
-def start_session(options: StartOptions) -> int:
-    console = _console()
-    try:
-        settings = settings_for(options)
-        bank = load_bank(settings.bank_paths, include_default=options.builtin_bank)
-        preset = resolve(options.round)
-        level = Level(settings.level)
-        if preset.loop:
-            plan, segments = plan_loop(
-                bank.questions.values(),
-                [(name, resolve(name).rounds) for name in preset.loop],
-                level=level.value,
-                per_round=options.questions or preset.questions_per_round,
-                topics=options.topics or None,
-                seed=options.seed,
-            )
-        else:
-            plan, segments = (
-                plan_questions(
-                    bank.questions.values(),
-                    rounds=preset.rounds,
-                    level=level.value,
-                    count=options.questions or preset.questions,
-                    topics=options.topics or None,
-                    seed=options.seed,
-                ),
-                None,
-            )
-    except (BankError, PlanError, KeyError, ValueError) as exc:
-        return _error(console, str(exc).strip("'\""))
+def _plan(bank: Bank, preset: Preset, level: str, options: StartOptions) -> tuple[list[Question], list[str] | None]:
+    if preset.loop:
+        return plan_loop(
+            bank.questions.values(),
+            [(name, resolve(name).rounds) for name in preset.loop],
+            level=level,
+            per_round=options.questions or preset.questions_per_round,
+            topics=options.topics or None,
+            seed=options.seed,
+        )
+    plan = plan_questions(
+        bank.questions.values(),
+        rounds=preset.rounds,
+        level=level,
+        count=options.questions or preset.questions,
+        topics=options.topics or None,
+        seed=options.seed,
+    )
+    return plan, None
+
+
+def prepare_session(options: StartOptions, io: InterviewIO) -> tuple[Session, Preset]:
+    """A new, saved session ready to run. Raises BankError, PlanError, KeyError or ValueError."""
+    settings = settings_for(options)
+    bank = load_bank(settings.bank_paths, include_default=options.builtin_bank)
+    preset = resolve(options.round)
+    level = Level(settings.level).value
+    plan, segments = _plan(bank, preset, level, options)
     interviewer = make_interviewer(settings.interviewer)
     grader = make_grader(settings.grader)
-    now = time.time()
-    time_limit_s = round(options.time_limit * 60) if options.time_limit else None
     engine = Engine.new(
         plan,
-        level=level.value,
-        now=now,
+        level=level,
+        now=time.time(),
         max_follow_ups=settings.max_follow_ups,
-        time_limit_s=time_limit_s,
+        time_limit_s=round(options.time_limit * 60) if options.time_limit else None,
         segments=segments,
     )
     record = SessionRecord(
@@ -113,7 +109,7 @@ def start_session(options: StartOptions) -> int:
         app_version=__version__,
         options=SessionOptions(
             round=preset.name,
-            level=level.value,
+            level=level,
             count=len(plan),
             seed=options.seed,
             topics=options.topics,
@@ -128,14 +124,24 @@ def start_session(options: StartOptions) -> int:
     )
     store = Store(settings.transcripts_dir)
     store.save(record)
+    return Session(record, interviewer, grader, store, io), preset
+
+
+def start_session(options: StartOptions) -> int:
+    console = _console()
+    try:
+        session, preset = prepare_session(options, make_io(console))
+    except (BankError, PlanError, KeyError, ValueError) as exc:
+        return _error(console, str(exc).strip("'\""))
+    record, store = session.record, session.store
     console.print(
-        f"[bold]interviewer[/] · {preset.description} · {level.value} · {len(plan)} questions"
+        f"[bold]interviewer[/] · {preset.description} · {record.options.level} · {len(record.questions)} questions"
         + (f" in {len(preset.loop)} rounds" if preset.loop else "")
         + "\n"
-        f"[dim]Interviewer: {interviewer.name} · Grader: {grader.name} · "
+        f"[dim]Interviewer: {record.engines.interviewer} · Grader: {record.engines.grader} · "
         f"Saving to {store.folder(record.id).resolve()}[/]"
     )
-    return _run(Session(record, interviewer, grader, store, make_io(console)), console, resumed=False)
+    return _run(session, console, resumed=False)
 
 
 def resume_session(session_id: str | None, transcripts_dir: Path | None) -> int:
