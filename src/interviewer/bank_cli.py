@@ -27,11 +27,15 @@ def list_questions(round_name: str | None, level: str | None, extra: list[Path],
         q for q in bank.questions.values() if (not rounds or q.round in rounds) and (not level or level in q.levels)
     ]
     chosen.sort(key=lambda q: (q.round.value, q.difficulty.rank, q.id))
-    table = Table(title=f"Question bank · {len(chosen)} questions · {bank.version}")
-    for column in ("Round", "Difficulty", "Id", "Topic", "Levels", "Question"):
-        table.add_column(column, overflow="fold")
+    table = Table(title=f"Question bank · {len(chosen)} questions", caption=f"bank {bank.version}", expand=True)
+    table.add_column("Round", no_wrap=True)
+    table.add_column("Diff.", no_wrap=True)
+    table.add_column("Id", overflow="fold", ratio=2)
+    table.add_column("Levels", no_wrap=True)
+    table.add_column("Question", overflow="fold", ratio=5)
     for q in chosen:
-        table.add_row(q.round.value, q.difficulty.value, q.id, q.topic, ",".join(q.levels), q.question)
+        levels = "".join(level[0].upper() for level in q.levels)
+        table.add_row(q.round.value.replace("_", " "), q.difficulty.value, q.id, levels, q.question)
     console.print(table)
     return 0
 

@@ -26,7 +26,11 @@ def _conversation(run: QuestionRun) -> list[str]:
 def _grade_section(grade: QuestionGrade) -> list[str]:
     out = []
     if grade.kind != "ok" or grade.skipped:
-        label = "skipped" if grade.skipped and grade.kind == "empty" else grade.kind.value.replace("_", " ")
+        label = grade.kind.value.replace("_", " ")
+        if grade.skipped and grade.kind == "empty":
+            label = "skipped"
+        elif "instructions_to_grader_removed" in grade.flags and grade.kind == "empty":
+            label = "only instructions to the grader, which are not graded"
         out.append(f"Screened before grading: **{label}**.\n")
     out.append("| Rubric item | Weight | Score | Evidence (your words) | Why |")
     out.append("|---|---:|---:|---|---|")
