@@ -83,3 +83,18 @@ def test_every_seed_question_is_mapped_or_excluded_with_a_reason(seeds: list[Pat
             if not any(_same(question, k) for k in known + excluded):
                 unmapped.append(f"{seed.name}: {question}")
     assert unmapped == [], "\n".join(unmapped)
+
+
+LIFTED_RUN = 7  # words in a row shared with a seed page that count as a lifted sentence
+
+
+def _runs(text: str) -> set[tuple[str, ...]]:
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return {tuple(words[i : i + LIFTED_RUN]) for i in range(len(words) - LIFTED_RUN + 1)}
+
+
+def test_bank_text_is_written_in_our_own_words(seeds: list[Path]) -> None:
+    seed_runs = set().union(*(_runs(p.read_text(encoding="utf-8")) for p in seeds))
+    ours = sorted((rubrics_dir() / "packs").glob("*.yaml")) + sorted((rubrics_dir() / "calibration").glob("*.yaml"))
+    lifted = [(p.name, " ".join(run)) for p in ours for run in _runs(p.read_text(encoding="utf-8")) & seed_runs]
+    assert lifted == []
