@@ -144,3 +144,17 @@ def test_config_show_masks_provider_keys(monkeypatch) -> None:
     assert "sk-test" not in result.output
     assert "****1234" in result.output
     assert "offline engine" in result.output
+
+
+def test_resume_completes_a_session_killed_while_writing_its_report(transcripts: Path) -> None:
+    start(transcripts, "-n", "3", input=blocks(*ANSWERS * 2))
+    [folder] = sessions(transcripts)
+    data = transcript(folder)
+    dropped = data["engine"]["plan"][-1]
+    del data["grades"][dropped]
+    (folder / "transcript.json").write_text(json.dumps(data))
+    (folder / "report.md").unlink()
+    result = run_cli("resume", folder.name, "--transcripts-dir", str(transcripts))
+    assert result.exit_code == 0, result.output
+    assert dropped in transcript(folder)["grades"]
+    assert (folder / "report.md").exists()

@@ -53,8 +53,7 @@ class Session:
         """Run until the interview closes, pauses or input ends. Always leaves the record saved."""
         try:
             for question_id in self.record.completed_ids():
-                if question_id not in self.record.grades:
-                    self._schedule_grading(question_id)
+                self._schedule_grading(question_id)
             if not resumed:
                 self.io.interviewer([self._greeting()])
             action = self.engine.resume() if resumed else self.engine.pending
@@ -157,6 +156,8 @@ class Session:
     def finish(self) -> SessionRecord:
         """Wait for outstanding grades, then write the final transcript and the report."""
         started = time.perf_counter()
+        for question_id in self.record.completed_ids():
+            self._schedule_grading(question_id)
         for future in list(self._grading.values()):
             future.result()
         self.record.timings["grading_wait_s"] = round(time.perf_counter() - started, 3)
