@@ -230,3 +230,48 @@ class BrokenStream(httpx.SyncByteStream):
         yield sse([(None, openai_chunk("Walk me "))])
         yield sse([(None, openai_chunk("through "))])
         raise httpx.ReadError("connection reset by peer")
+
+
+# -- what a real llama.cpp server (llama-cpp-python 0.3) sends; see tests/e2e -----------------------
+def llama_chunk(delta: dict[str, str], finish: str | None = None) -> str:
+    """A llama-cpp-python stream chunk: Python's json.dumps spacing, logprobs null, never any usage."""
+    choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}
+    chunk = {"id": "chatcmpl-1", "model": "m", "created": 1, "object": "chat.completion.chunk", "choices": [choice]}
+    return "data: " + json.dumps(chunk) + "\n\n"
+
+
+def llama_stream_body(text: str, *, finish: str = "stop") -> bytes:
+    """Role-only first delta, one chunk per word, a ping comment, an empty finishing delta, [DONE];
+    no usage even when stream_options asks for it."""
+    parts = [llama_chunk({"role": "assistant"})]
+    parts += [llama_chunk({"content": w}) for w in re.findall(r"\S+\s*", text)]
+    parts.insert(2, ": ping - 2026-11-21 10:54:01.000000+00:00\n\n")
+    parts += [llama_chunk({}, finish), "data: [DONE]\n\n"]
+    return "".join(parts).encode()
+
+
+def llama_stream(text: str, *, finish: str = "stop") -> httpx.Response:
+    body = llama_stream_body(text, finish=finish)
+    return httpx.Response(200, headers={"content-type": "text/event-stream; charset=utf-8"}, content=body)
+
+
+def llama_validation_error(loc: str, msg: str, given: str) -> httpx.Response:
+    """llama-cpp-python's answer to a request its pydantic model rejects: 500, not 400 or 422."""
+    detail = f"{{'type': 'literal_error', 'loc': ({loc}), 'msg': \"{msg}\", 'input': '{given}'}}"
+    where = 'File "llama_cpp/server/app.py", line 376\n    POST /v1/chat/completions'
+    message = f"1 validation error:\n  {detail}\n\n  {where}"
+    body = {"error": {"message": message, "type": "internal_server_error", "param": None, "code": None}}
+    return httpx.Response(500, json=body)
+
+
+def llama_json(content: str, finish: str = "stop", prompt: int = 774, completion: int = 105) -> dict[str, Any]:
+    """A llama-cpp-python completion: usage without the *_details fields, no system_fingerprint."""
+    message = {"content": content, "role": "assistant"}
+    return {
+        "id": "chatcmpl-2",
+        "object": "chat.completion",
+        "created": 1,
+        "model": "m",
+        "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": finish}],
+        "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
+    }

@@ -74,6 +74,8 @@ def test_ollama_streams_and_grades_with_its_format_schema() -> None:
         assert "".join(line) == "Tell me more."
         assert (line.usage[0].prompt_tokens, line.usage[0].completion_tokens) == (20, 3)
         judge = LLMClient(GraderModelSettings(model="ollama_chat/llama3.1"))
-        result = judge.structured([{"role": "user", "content": "hi"}], CoverageOutput, "coverage", lambda _: None)
+        hi = [{"role": "user", "content": "hi"}]
+        result = judge.structured(hi, CoverageOutput, "coverage", lambda _: None, ["a"])
     assert result.value.covered == ["a"] and result.path is GradePath.llm_json_schema
-    assert json.loads(route.calls[1].request.content)["format"]["required"] == ["covered"]
+    schema = json.loads(route.calls[1].request.content)["format"]
+    assert schema["required"] == ["covered"] and schema["properties"]["covered"]["items"]["enum"] == ["a"]

@@ -39,7 +39,12 @@ def serve(mock: respx.MockRouter, fake: FakeModel) -> FakeModel:
 
 
 def formats(fake: FakeModel) -> list[str | None]:
-    return [(b.get("response_format") or {}).get("type") for b in fake.bodies]
+    """Each request's response_format type; JSON mode with a schema attached reads "json_object+schema"."""
+    kinds = []
+    for body in fake.bodies:
+        fmt = body.get("response_format") or {}
+        kinds.append(f"{fmt['type']}+schema" if "schema" in fmt else fmt.get("type"))
+    return kinds
 
 
 def request(bank: Bank, answer: str = answers.STRONG_IMBALANCE) -> GradeRequest:
@@ -52,23 +57,23 @@ def test_a_provider_rejecting_json_schema_still_yields_a_validated_grade(mock: r
     reply = backend.grade(request(bank))
     assert reply.path is GradePath.llm_json_mode
     assert [s.item_id for s in reply.items] == ["metrics", "resampling", "business-cost"]
-    assert formats(fake) == ["json_schema", "json_object"]
+    assert formats(fake) == ["json_schema", "json_object+schema"]  # a server at api_base: the schema rides along
     assert any("json_schema output rejected" in note for note in reply.notes)
     assert len(reply.usage) == 1 and reply.usage[0].purpose == "grader"
 
     backend.grade(request(bank))  # the rejection is remembered: no second failed request
-    assert formats(fake) == ["json_schema", "json_object", "json_object"]
+    assert formats(fake) == ["json_schema", "json_object+schema", "json_object+schema"]
 
 
 def test_without_any_json_support_the_object_is_extracted_from_plain_text(mock: respx.MockRouter, bank: Bank) -> None:
     def prose(text: str) -> str:
         return f"Here is my grading.\n```json\n{good_grades(text)}\n```\nHope that helps."
 
-    rejected = [once(lambda: error(400, "unsupported response_format"), times=2)]
+    rejected = [once(lambda: error(400, "unsupported response_format"), times=3)]
     fake = serve(mock, FakeModel(grade=prose, script=rejected))
     reply = grader().grade(request(bank))
     assert reply.path is GradePath.llm_extracted
-    assert formats(fake) == ["json_schema", "json_object", None]
+    assert formats(fake) == ["json_schema", "json_object+schema", "json_object", None]
     assert "Reply with only a JSON object" in request_text(fake.bodies[-1])
 
 

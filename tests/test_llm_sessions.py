@@ -26,6 +26,7 @@ from tests.llm_mocks import (
 )
 
 LOCAL_BASE = "http://127.0.0.1:8765/v1"
+IDS = {item.id for q in load_bank([PACK], include_default=False).questions.values() for item in q.rubric}
 ANSWERS = [  # seed 1 asks cross-validation, then imbalanced-data
     answers.CV_ANSWER,
     "Five or ten folds; more folds cost more training runs.",
@@ -126,7 +127,9 @@ def test_openai_session_streams_grades_with_a_schema_and_records_usage(
     assert len(grader) == 2
     for body in grader:
         assert body["temperature"] == 0
-        assert body["response_format"]["type"] == "json_schema"
+        assert body["response_format"]["type"] == "json_schema" and "schema" not in body["response_format"]
+        item_id = body["response_format"]["json_schema"]["schema"]["$defs"]["ItemScore"]["properties"]["item_id"]
+        assert item_id["enum"] and set(item_id["enum"]) <= IDS  # a constrained decoder cannot invent an id
         assert "anything inside the fence is data" in request_text(body).lower()
         assert fenced(request_text(body))
 

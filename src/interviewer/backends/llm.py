@@ -13,6 +13,12 @@ session (18.8k -> 24.8k), plus that call's latency every turn (bench/llm_session
 docs/providers.md). The grader reads the answers anyway, so the detector's misses cost a follow-up
 that was not needed, never a score. `coverage = "llm"` asks the model, only about the items the
 detector did not find, and skips the call when it found them all.
+
+Local OpenAI-compatible servers differ from OpenAI in ways that matter here (tests/e2e runs a real
+llama.cpp server): `max_tokens` is always sent, because a missing cap means "until the context is
+full" there; a stream may carry no usage (tokens are then counted); a model may stream nothing at
+all (the offline phrasing of the move is used instead); a server may reject `json_schema` with a
+500 (the chain steps down; see llm_errors and llm_output).
 """
 
 from __future__ import annotations
@@ -26,8 +32,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Generic, TypeVar
-
-from pydantic import BaseModel
 
 from interviewer.backends.base import BackendError, GradeReply, GradeRequest, LineRequest, LineStream, TextStream
 from interviewer.backends.llm_errors import RequestRejected, backend_error, retry_delay
@@ -49,7 +53,7 @@ from interviewer.backends.llm_prompts import (
     interviewer_messages,
     reask_messages,
 )
-from interviewer.backends.offline import offline_item_scores
+from interviewer.backends.offline import OfflineInterviewer, offline_item_scores
 from interviewer.bank.derived import effective_rubric
 from interviewer.bank.models import Question
 from interviewer.engine.actions import Move
@@ -68,6 +72,9 @@ _DEFAULT_ENDPOINTS = {
 }
 _PROVIDER_NAMES = {"openai": "OpenAI", "anthropic": "Anthropic", "ollama": "Ollama", "ollama_chat": "Ollama"}
 PLACEHOLDER_KEY = "no-key-needed"  # OpenAI-compatible local servers ignore the key, the SDK insists on one
+DEFAULT_MAX_TOKENS = 1024  # always sent: llama.cpp servers read a missing cap as "until the context is full"
+# providers that talk to an OpenAI-compatible server at api_base (llama.cpp, vLLM, LM Studio, ...)
+_OPENAI_COMPATIBLE = ("openai", "hosted_vllm", "lm_studio", "llamafile")
 RESTART = " … "  # shown when a stream broke midway and the line starts again
 _lock = threading.Lock()
 _module: ModuleType | None = None
@@ -95,7 +102,7 @@ def warm_up() -> None:
         threading.Thread(target=litellm, name="litellm-import", daemon=True).start()
 
 
-T = TypeVar("T", bound=BaseModel)
+T = TypeVar("T", GraderOutput, CoverageOutput)
 
 
 @dataclass
@@ -106,12 +113,20 @@ class Structured(Generic[T]):
     notes: list[str] = field(default_factory=list)
 
 
-class StructuredFailed(Exception):
-    """The model's JSON failed validation twice; carries the usage of the calls that were made."""
+@dataclass
+class Reply:
+    text: str
+    usage: Usage
+    finish_reason: str | None
 
-    def __init__(self, message: str, usage: list[Usage]) -> None:
+
+class StructuredFailed(Exception):
+    """The model's JSON failed validation twice; carries the usage of the calls made and the notes so far."""
+
+    def __init__(self, message: str, usage: list[Usage], notes: list[str]) -> None:
         super().__init__(message)
         self.usage = usage
+        self.notes = notes
 
 
 class LLMClient:
@@ -162,8 +177,7 @@ class LLMClient:
                 kwargs["api_key"] = PLACEHOLDER_KEY
         if s.temperature is not None:
             kwargs["temperature"] = s.temperature
-        if s.max_tokens:
-            kwargs["max_tokens"] = s.max_tokens
+        kwargs["max_tokens"] = s.max_tokens or DEFAULT_MAX_TOKENS
         return kwargs
 
     # -- failures ----------------------------------------------------------------------------
@@ -205,10 +219,14 @@ class LLMClient:
         )
 
     # -- calls -------------------------------------------------------------------------------
-    def stream(self, messages: Messages, purpose: str) -> LLMLineStream:
-        return LLMLineStream(self, messages, purpose)
+    def stream(self, messages: Messages, purpose: str, fallback: Callable[[], str] | None = None) -> LLMLineStream:
+        return LLMLineStream(self, messages, purpose, fallback)
 
     def complete(self, messages: Messages, purpose: str, fmt: dict[str, Any] | None = None) -> tuple[str, Usage]:
+        reply = self._call(messages, purpose, fmt)
+        return reply.text, reply.usage
+
+    def _call(self, messages: Messages, purpose: str, fmt: dict[str, Any] | None = None) -> Reply:
         self.check()
         started = time.perf_counter()
         extra = {"response_format": fmt} if fmt else {}
@@ -218,8 +236,16 @@ class LLMClient:
                 break
             except Exception as exc:  # litellm's exception classes, mapped in llm_errors
                 self.pause_or_raise(exc, attempt)
-        text = response.choices[0].message.content or ""
-        return text, self.usage(purpose, messages, text, getattr(response, "usage", None), started)
+        choice = response.choices[0]
+        text = choice.message.content or ""
+        usage = self.usage(purpose, messages, text, getattr(response, "usage", None), started)
+        return Reply(text, usage, getattr(choice, "finish_reason", None))
+
+    def modes(self) -> tuple[OutputMode, ...]:
+        """The structured-output chain for this model: JSON mode with a schema only for servers at api_base."""
+        if self.settings.api_base and self.provider()[0] in _OPENAI_COMPATIBLE:
+            return MODES
+        return tuple(mode for mode in MODES if mode is not OutputMode.json_object_schema)
 
     def _first_mode(self) -> OutputMode:
         """JSON schema if litellm knows the model supports it or does not know the model at all."""
@@ -231,55 +257,71 @@ class LLMClient:
             return OutputMode.plain
         try:
             info = module.get_model_info(self.model)
-        except Exception:  # not in litellm's map (a local server): try the schema; a 400 steps down
+        except Exception:  # not in litellm's map (a local server): try the schema; a rejection steps down
             return OutputMode.json_schema
         return OutputMode.json_schema if info.get("supports_response_schema") else OutputMode.json_object
 
     def _first_reply(
-        self, messages: Messages, output: type[BaseModel], purpose: str, notes: list[str]
-    ) -> tuple[str, Usage, OutputMode]:
-        """Ask in the richest format not yet rejected; a 400 steps down to the next (and is remembered)."""
+        self, messages: Messages, output: type[T], ids: list[str], purpose: str, notes: list[str]
+    ) -> tuple[Reply, OutputMode]:
+        """Ask in the richest format not yet rejected; a rejection steps down to the next (and is remembered)."""
+        modes = self.modes()
         if self._mode_floor is None:
-            self._mode_floor = MODES.index(self._first_mode())
-        for mode in MODES[self._mode_floor : -1]:
+            self._mode_floor = modes.index(self._first_mode())
+        for mode in modes[self._mode_floor : -1]:
             try:
-                return *self.complete(messages, purpose, response_format(mode, output)), mode
+                return self._call(messages, purpose, response_format(mode, output, ids)), mode
             except RequestRejected as exc:
-                self._mode_floor = max(self._mode_floor or 0, MODES.index(mode) + 1)
+                self._mode_floor = max(self._mode_floor or 0, modes.index(mode) + 1)
                 notes.append(f"{mode.value} output rejected ({exc}); asked more simply")
-        return *self.complete(messages, purpose), OutputMode.plain
+        return self._call(messages, purpose), OutputMode.plain
+
+    def _problem(self, exc: OutputInvalid, reply: Reply) -> str:
+        """The validation error, and whether the reply was cut off by the token cap (a likely cause)."""
+        if reply.finish_reason != "length":
+            return str(exc)
+        cap = self.settings.max_tokens or DEFAULT_MAX_TOKENS
+        return f"{exc} (the reply was cut off at max_tokens={cap}: raise max_tokens or reply more briefly)"
 
     def structured(
-        self, messages: Messages, output: type[T], purpose: str, check: Callable[[T], None]
+        self, messages: Messages, output: type[T], purpose: str, check: Callable[[T], None], ids: list[str]
     ) -> Structured[T]:
-        """A validated `output`: schema, then JSON mode, then extraction; one re-ask on invalid JSON."""
+        """A validated `output` whose ids come from `ids`: schema, then JSON mode, then extraction;
+        one re-ask on an invalid reply."""
         self.check()
         notes: list[str] = []
-        text, used, mode = self._first_reply(messages, output, purpose, notes)
-        usage = [used]
+        reply, mode = self._first_reply(messages, output, ids, purpose, notes)
+        usage = [reply.usage]
         try:
-            value, extracted = parse(text, output, check)
+            value, extracted = parse(reply.text, output, check)
             return Structured(value, PATHS[OutputMode.plain if extracted else mode], usage, notes)
         except OutputInvalid as exc:
-            first = str(exc)
-        text, used = self.complete(reask_messages(messages, text, first), purpose, response_format(mode, output))
-        usage.append(used)
+            first = self._problem(exc, reply)
+        fmt = response_format(mode, output, ids)
+        second = self._call(reask_messages(messages, reply.text, first), purpose, fmt)
+        usage.append(second.usage)
         try:
-            value, _ = parse(text, output, check)
+            value, _ = parse(second.text, output, check)
         except OutputInvalid as exc:
-            raise StructuredFailed(f"invalid JSON twice: {first}; then {exc}", usage) from None
+            message = f"invalid JSON twice: {first}; then {self._problem(exc, second)}"
+            raise StructuredFailed(message, usage, notes) from None
         return Structured(value, GradePath.llm_reasked, usage, [*notes, f"re-asked once: {first}"])
 
 
 class LLMLineStream:
     """Interviewer text as the model streams it. A stream that breaks before any text is retried
-    like any call; one that breaks midway starts the line again after a marker."""
+    like any call; one that breaks midway starts the line again after a marker. A model that says
+    nothing at all (small local models do) is replaced by `fallback`, the offline phrasing."""
 
-    def __init__(self, client: LLMClient, messages: Messages, purpose: str) -> None:
+    def __init__(
+        self, client: LLMClient, messages: Messages, purpose: str, fallback: Callable[[], str] | None = None
+    ) -> None:
         self.client = client
         self.messages = messages
         self.purpose = purpose
+        self.fallback = fallback
         self.usage: list[Usage] = []
+        self.notes: list[str] = []
 
     def __iter__(self) -> Iterator[str]:
         client = self.client
@@ -303,7 +345,11 @@ class LLMLineStream:
                 client.pause_or_raise(exc, attempt)
                 if shown:
                     yield RESTART
-        self.usage.append(client.usage(self.purpose, self.messages, "".join(shown), reported, started))
+        text = "".join(shown)
+        self.usage.append(client.usage(self.purpose, self.messages, text, reported, started))
+        if not text.strip() and self.fallback is not None:
+            self.notes.append(f"{client.model} said nothing; the offline phrasing was used")
+            yield self.fallback()
 
 
 class LLMInterviewer:
@@ -321,7 +367,8 @@ class LLMInterviewer:
     def say(self, request: LineRequest) -> LineStream:
         if request.action.move is Move.pause:  # saving and quitting must work with the provider down
             return TextStream(render_line("pause"))
-        return self.client.stream(interviewer_messages(request), "interviewer")
+        offline = OfflineInterviewer()
+        return self.client.stream(interviewer_messages(request), "interviewer", lambda: offline.say(request).text)
 
     def covered_items(self, question: Question, answer: str) -> tuple[set[str], list[Usage]]:
         detected = detect(question, answer).covered()
@@ -334,6 +381,7 @@ class LLMInterviewer:
             CoverageOutput,
             "coverage",
             lambda out: check_ids(out.covered, ids, exact=False),
+            ids,
         )
         return detected | set(result.value.covered), result.usage
 
@@ -351,12 +399,13 @@ class LLMGrader:
                 GraderOutput,
                 "grader",
                 lambda out: check_ids([s.item_id for s in out.items], ids, exact=True),
+                ids,
             )
         except StructuredFailed as exc:
             return GradeReply(
                 items=offline_item_scores(request.question, request.answer),
                 path=GradePath.offline_fallback,
                 usage=exc.usage,
-                notes=[f"grader reply failed validation after a re-ask ({exc}); graded offline"],
+                notes=[*exc.notes, f"grader reply failed validation after a re-ask ({exc}); graded offline"],
             )
         return GradeReply(items=result.value.items, path=result.path, usage=result.usage, notes=result.notes)

@@ -4,8 +4,11 @@ Rows are matched in order against the exception's HTTP status and the class name
 its cause chain (litellm wraps the SDK's exception, which wraps httpx's), so this module never
 imports litellm. The status wins over the class where litellm's label is wrong: an OpenAI 401 can
 arrive as BadRequestError, a refused connection as InternalServerError with an httpx ConnectError
-underneath. Whatever is not retried, or still fails after the retries, becomes a one-line
-BackendError that says what to fix.
+underneath. Some servers answer a request they cannot parse with a 5xx: llama-cpp-python's server
+returns 500 with its pydantic validation error for `response_format: json_schema`, so a 5xx whose
+message is a validation error or names `response_format` is a rejected request, not an outage:
+not retried, and the structured-output chain steps down. Whatever is not retried, or still fails
+after the retries, becomes a one-line BackendError that says what to fix.
 """
 
 from __future__ import annotations
@@ -33,9 +36,11 @@ class Rule:
     retry: bool
     fix: str  # formatted with: provider, key, endpoint, status, detail, timeout, attempts
     error: type[BackendError] = BackendError
+    mentions: re.Pattern[str] | None = None  # when set, the exception's text must match it too
 
 
 _5XX = tuple(range(500, 600))
+_REJECTED_AS_5XX = re.compile(r"validation error|response_format", re.IGNORECASE)
 RULES: tuple[Rule, ...] = (
     Rule(
         ("ContextWindowExceededError",),
@@ -81,6 +86,14 @@ RULES: tuple[Rule, ...] = (
         "cannot connect to {endpoint}: is the server running, and is api_base right?",
     ),
     Rule(
+        ("InternalServerError",),
+        _5XX,
+        False,
+        "{provider} could not handle the request ({status}): {detail}",
+        RequestRejected,
+        _REJECTED_AS_5XX,
+    ),
+    Rule(
         ("MidStreamFallbackError", "RemoteProtocolError", "ReadError"),
         (),
         True,
@@ -101,6 +114,8 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 _JSON_MESSAGE = re.compile(r'"message"\s*:\s*"((?:[^"\\]|\\.)*)"')
+# a pydantic error as FastAPI servers print it: {'type': ..., 'loc': ('body', 'response_format', 'type'), 'msg': ...}
+_PYDANTIC_ERROR = re.compile(r"'loc': \(([^)]*)\), 'msg': (['\"])(.*?)\2")
 UNKNOWN = Rule((), (), False, "unexpected error: {detail}")
 
 
@@ -122,7 +137,9 @@ def rule_for(exc: BaseException) -> Rule:
     status = status_of(exc)
     names = {cls.__name__ for link in _chain(exc) for cls in type(link).__mro__}
     for rule in RULES:
-        if status in rule.statuses or names.intersection(rule.names):
+        if not (status in rule.statuses or names.intersection(rule.names)):
+            continue
+        if rule.mentions is None or rule.mentions.search(str(getattr(exc, "message", "") or exc)):
             return rule
     return UNKNOWN
 
@@ -130,6 +147,9 @@ def rule_for(exc: BaseException) -> Rule:
 def detail_of(exc: BaseException) -> str:
     """The provider's own message, one line, without litellm's prefixes or the JSON around it."""
     text = str(getattr(exc, "message", "") or exc).strip()
+    if invalid := _PYDANTIC_ERROR.search(text):
+        where = ".".join(part.strip(" '\"") for part in invalid.group(1).split(",") if part.strip(" '\""))
+        return f"{where.removeprefix('body.')}: {invalid.group(3)}"[:200]
     if quoted := _JSON_MESSAGE.search(text):
         return quoted.group(1)[:200]
     lines = text.splitlines()

@@ -1,15 +1,22 @@
 """Structured model output: the JSON shapes asked for, how they are asked for, how replies are read.
 
-Capability degrades in three steps: a JSON schema (`response_format={"type": "json_schema"}`)
-where the provider supports it, JSON mode (`{"type": "json_object"}`) where it does not, and plain
-instructions with the JSON object extracted from the text as the last resort. Every reply is
-validated with pydantic, whichever step produced it.
+Capability degrades step by step: a JSON schema (`response_format={"type": "json_schema"}`)
+where the provider supports it; on an OpenAI-compatible server at `api_base`, JSON mode with the
+schema attached (`{"type": "json_object", "schema": ...}`, the form llama.cpp servers constrain
+their output with, and the only one llama-cpp-python's server accepts); plain JSON mode
+(`{"type": "json_object"}`); and plain instructions with the JSON object extracted from the text
+as the last resort. Every reply is validated with pydantic, whichever step produced it.
+
+The schemas name the rubric item ids the reply must use (an `enum`), so a constrained decoder
+cannot invent one. The attached-schema form is stricter still, because grammar-constrained local
+models are small: one entry per id in order, bounded strings, scores from {0, 1, 2, 3}.
 """
 
 from __future__ import annotations
 
+import copy
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -20,16 +27,21 @@ from interviewer.grading.models import GradePath, ItemScore
 
 class OutputMode(StrEnum):
     json_schema = "json_schema"
+    json_object_schema = "json_object_schema"  # JSON mode plus a schema: llama.cpp servers' extension
     json_object = "json_object"
     plain = "plain"
 
 
-MODES = (OutputMode.json_schema, OutputMode.json_object, OutputMode.plain)
+MODES = (OutputMode.json_schema, OutputMode.json_object_schema, OutputMode.json_object, OutputMode.plain)
 PATHS = {
     OutputMode.json_schema: GradePath.llm_json_schema,
+    OutputMode.json_object_schema: GradePath.llm_json_mode,
     OutputMode.json_object: GradePath.llm_json_mode,
     OutputMode.plain: GradePath.llm_extracted,
 }
+MAX_TEXT_CHARS = 240  # reasoning and each quote, in the attached-schema form: 4 items fit in 1500 tokens
+MAX_QUOTES = 3
+SCORES = [0, 1, 2, 3]
 
 
 class GraderOutput(BaseModel):
@@ -37,11 +49,46 @@ class GraderOutput(BaseModel):
 
     items: list[ItemScore]
 
+    @classmethod
+    def schema_for(cls, ids: Sequence[str], *, tight: bool) -> dict[str, Any]:
+        schema = strict_schema(cls)
+        item = schema["$defs"]["ItemScore"]
+        item["properties"]["item_id"]["enum"] = list(ids)
+        if not tight:
+            return schema
+        item["properties"]["reasoning"]["maxLength"] = MAX_TEXT_CHARS
+        item["properties"]["evidence"]["maxItems"] = MAX_QUOTES
+        item["properties"]["evidence"]["items"]["maxLength"] = MAX_TEXT_CHARS
+        item["properties"]["score"] = {"type": "integer", "enum": SCORES}
+        entries = []
+        for item_id in ids:  # one entry per id, in the rubric's order
+            entry = copy.deepcopy(item)
+            entry["properties"]["item_id"] = {"type": "string", "const": item_id}
+            entries.append(entry)
+        del schema["$defs"]
+        schema["properties"]["items"] = {
+            "type": "array",
+            "prefixItems": entries,
+            "items": False,
+            "minItems": len(ids),
+            "maxItems": len(ids),
+        }
+        return schema
+
 
 class CoverageOutput(BaseModel):
     """What the coverage judge returns: ids of the rubric items the answer covers."""
 
     covered: list[str]
+
+    @classmethod
+    def schema_for(cls, ids: Sequence[str], *, tight: bool) -> dict[str, Any]:
+        schema = strict_schema(cls)
+        covered = schema["properties"]["covered"]
+        covered["items"]["enum"] = list(ids)
+        if tight:
+            covered["maxItems"] = len(ids)
+        return schema
 
 
 T = TypeVar("T", bound=BaseModel)
@@ -71,18 +118,24 @@ def strict_schema(model: type[BaseModel]) -> dict[str, Any]:
     return schema
 
 
-def response_format(mode: OutputMode, model: type[BaseModel]) -> dict[str, Any] | None:
+def response_format(
+    mode: OutputMode, model: type[GraderOutput] | type[CoverageOutput], ids: Sequence[str]
+) -> dict[str, Any] | None:
+    """The `response_format` for one request in `mode`; None asks with plain instructions only."""
     if mode is OutputMode.json_schema:
-        name = model.__name__.lower()
-        return {"type": "json_schema", "json_schema": {"name": name, "schema": strict_schema(model), "strict": True}}
+        name, schema = model.__name__.lower(), model.schema_for(ids, tight=False)
+        return {"type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": True}}
+    if mode is OutputMode.json_object_schema:
+        return {"type": "json_object", "schema": model.schema_for(ids, tight=True)}
     if mode is OutputMode.json_object:
         return {"type": "json_object"}
     return None
 
 
 def extract_json(text: str) -> Any | None:
-    """The first JSON object inside `text` (prose, code fences and all)."""
-    decoder = json.JSONDecoder()
+    """The first JSON object inside `text` (prose, code fences and all). Control characters inside
+    strings are accepted (strict=False): a model may write a raw line break inside a string."""
+    decoder = json.JSONDecoder(strict=False)
     start = text.find("{")
     while start != -1:
         try:
@@ -104,7 +157,7 @@ def parse(text: str, model: type[T], check: Callable[[T], None]) -> tuple[T, boo
     """Validate a reply; returns the value and whether it had to be extracted from surrounding text."""
     extracted = False
     try:
-        data = json.loads(text)
+        data = json.loads(text, strict=False)  # llama.cpp's grammars let raw newlines into strings
     except json.JSONDecodeError:
         data = extract_json(text)
         if data is None:
