@@ -128,6 +128,7 @@ def test_a_model_that_streams_nothing_is_replaced_by_the_offline_line(
     data = transcript(sessions(transcripts)[0])
     said = [t["text"] for r in data["engine"]["runs"] for t in r["turns"] if t["role"] == "interviewer"]
     assert said and all(text.strip() for text in said)
+    assert any("gradient-descent-reference" in note and "offline" in note for note in data["notes"])
     assert any(u["purpose"] == "interviewer" for u in data["usage"])
     assert {kind_of(b) for b in fake.bodies} >= {"interviewer", "grader"}
 

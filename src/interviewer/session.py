@@ -95,6 +95,7 @@ class Session:
             stream = self.interviewer.say(request)
             text = self.io.interviewer(stream)
             self.record.usage.extend(stream.usage)
+            self.record.notes.extend(f"{question.id}: {note}" for note in stream.notes)
         self.engine.said(text, self.clock())
         self.store.save(self.record)
 

@@ -56,9 +56,10 @@ class GradeReply:
 
 
 class LineStream(Protocol):
-    """Interviewer text as it arrives; `usage` is filled once the stream is exhausted."""
+    """Interviewer text as it arrives; `usage` and `notes` are filled once the stream is exhausted."""
 
     usage: list[Usage]
+    notes: list[str]  # what went differently (a retried stream, an empty reply replaced), for the transcript
 
     def __iter__(self) -> Iterator[str]: ...
 
@@ -89,6 +90,7 @@ class TextStream:
 
     text: str
     usage: list[Usage] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[str]:
         yield self.text
