@@ -187,3 +187,23 @@ def test_a_raw_line_break_inside_a_json_string_is_accepted(mock: respx.MockRoute
     reply = grader.grade(GradeRequest(question=bank.get("imbalanced-data"), answer=answers.STRONG_IMBALANCE, thread=[]))
     assert reply.path is GradePath.llm_json_mode and len(reply.usage) == 1
     assert [s.item_id for s in reply.items] == IDS
+
+
+def test_an_ask_that_leaves_out_the_question_gets_the_bank_question_added(
+    mock: respx.MockRouter, transcripts: Path
+) -> None:
+    """Weak models echo their instructions instead of asking: the candidate still sees the question."""
+    echo = "Say Question 1 of 1 and ask the current question. Keep every detail."
+    fake = FakeModel("openai", line=echo)
+    mock.post(URL).mock(side_effect=fake)
+    args = ["--transcripts-dir", str(transcripts), "--seed", "1", "-n", "1", "--topic", "optimization"]
+    answer = "The learning rate scales each step; too large diverges and too small is slow, so I use warmup."
+    result = run_cli(
+        "start", *PACK_ARGS, *args, "--model", MODEL, "--api-base", LOCAL, input=blocks(answer, answer, answer)
+    )
+    assert result.exit_code == 0, result.output
+    data = transcript(sessions(transcripts)[0])
+    first_line = data["engine"]["runs"][0]["turns"][0]["text"]
+    assert first_line.startswith(echo)
+    assert first_line.endswith("Explain what the learning rate does in gradient descent.")
+    assert any("did not ask the bank question" in note for note in data["notes"])

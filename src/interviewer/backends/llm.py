@@ -30,6 +30,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from types import ModuleType
 from typing import Any, Generic, TypeVar
 
@@ -61,6 +62,7 @@ from interviewer.grading.detector import detect
 from interviewer.grading.models import GradePath, Usage
 from interviewer.prompts import render_line
 from interviewer.settings import InterviewerModelSettings, ModelSettings
+from interviewer.text.normalize import content_stems
 from interviewer.tokens import count_messages, count_tokens
 
 _LOCAL_DATA = ("LITELLM_LOCAL_MODEL_COST_MAP", "LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS")
@@ -219,8 +221,8 @@ class LLMClient:
         )
 
     # -- calls -------------------------------------------------------------------------------
-    def stream(self, messages: Messages, purpose: str, fallback: Callable[[], str] | None = None) -> LLMLineStream:
-        return LLMLineStream(self, messages, purpose, fallback)
+    def stream(self, messages: Messages, purpose: str, repair: Repair | None = None) -> LLMLineStream:
+        return LLMLineStream(self, messages, purpose, repair)
 
     def complete(self, messages: Messages, purpose: str, fmt: dict[str, Any] | None = None) -> tuple[str, Usage]:
         reply = self._call(messages, purpose, fmt)
@@ -311,15 +313,14 @@ class LLMClient:
 class LLMLineStream:
     """Interviewer text as the model streams it. A stream that breaks before any text is retried
     like any call; one that breaks midway starts the line again after a marker. A model that says
-    nothing at all (small local models do) is replaced by `fallback`, the offline phrasing."""
+    nothing usable (small local models do) is completed by `repair`, which sees the whole line and
+    returns what to add and a note for the transcript, or None when the line is fine."""
 
-    def __init__(
-        self, client: LLMClient, messages: Messages, purpose: str, fallback: Callable[[], str] | None = None
-    ) -> None:
+    def __init__(self, client: LLMClient, messages: Messages, purpose: str, repair: Repair | None = None) -> None:
         self.client = client
         self.messages = messages
         self.purpose = purpose
-        self.fallback = fallback
+        self.repair = repair
         self.usage: list[Usage] = []
         self.notes: list[str] = []
 
@@ -347,9 +348,27 @@ class LLMLineStream:
                     yield RESTART
         text = "".join(shown)
         self.usage.append(client.usage(self.purpose, self.messages, text, reported, started))
-        if not text.strip() and self.fallback is not None:
-            self.notes.append(f"{client.model} said nothing; the offline phrasing was used")
-            yield self.fallback()
+        fix = self.repair(text) if self.repair is not None else None
+        if fix is not None:
+            addition, note = fix
+            self.notes.append(f"{client.model} {note}")
+            yield addition
+
+
+Repair = Callable[[str], tuple[str, str] | None]
+ASKED_SHARE = 0.5  # of the bank question's content words an "ask" line must carry to count as asked
+
+
+def _repair_line(request: LineRequest, text: str) -> tuple[str, str] | None:
+    """Model output is untrusted: an empty line gets the offline wording, and an "ask" that does
+    not carry the bank's question (weak models echo their instructions) gets the question added."""
+    if not text.strip():
+        return OfflineInterviewer().say(request).text, "said nothing; the offline phrasing was used"
+    if request.action.move is Move.ask:
+        wanted = content_stems(request.question.question)
+        if wanted and len(wanted & content_stems(text)) < ASKED_SHARE * len(wanted):
+            return f"\n{request.question.question}", "did not ask the bank question; its text was added"
+    return None
 
 
 class LLMInterviewer:
@@ -367,8 +386,7 @@ class LLMInterviewer:
     def say(self, request: LineRequest) -> LineStream:
         if request.action.move is Move.pause:  # saving and quitting must work with the provider down
             return TextStream(render_line("pause"))
-        offline = OfflineInterviewer()
-        return self.client.stream(interviewer_messages(request), "interviewer", lambda: offline.say(request).text)
+        return self.client.stream(interviewer_messages(request), "interviewer", partial(_repair_line, request))
 
     def covered_items(self, question: Question, answer: str) -> tuple[set[str], list[Usage]]:
         detected = detect(question, answer).covered()
