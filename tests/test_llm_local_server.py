@@ -35,6 +35,18 @@ MESSAGES = [{"role": "system", "content": "You are the interviewer."}, {"role": 
 IDS = ["metrics", "resampling", "business-cost"]
 
 
+def learning_rate_session(mock: respx.MockRouter, transcripts: Path, fake: FakeModel) -> tuple[str, dict]:
+    """A one-question session on the local server (the learning-rate question), answered three times."""
+    mock.post(URL).mock(side_effect=fake)
+    args = ["--transcripts-dir", str(transcripts), "--seed", "1", "-n", "1", "--topic", "optimization"]
+    answer = "The learning rate scales each step; too large diverges and too small is slow, so I use warmup."
+    result = run_cli(
+        "start", *PACK_ARGS, *args, "--model", MODEL, "--api-base", LOCAL, input=blocks(answer, answer, answer)
+    )
+    assert result.exit_code == 0, result.output
+    return result.output, transcript(sessions(transcripts)[0])
+
+
 @pytest.fixture
 def mock() -> Iterator[respx.MockRouter]:
     with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
@@ -117,15 +129,8 @@ def test_a_model_that_streams_nothing_is_replaced_by_the_offline_line(
     """A small base model often ends at once (`content: ""`, finish_reason stop): the candidate
     still hears the question, in the offline engine's words."""
     fake = FakeModel("openai", script=[lambda model, body: llama_stream("") if body.get("stream") else None])
-    mock.post(URL).mock(side_effect=fake)
-    args = ["--transcripts-dir", str(transcripts), "--seed", "1", "-n", "1", "--topic", "optimization"]
-    answer = "The learning rate scales each step; too large diverges and too small is slow, so I use warmup."
-    result = run_cli(
-        "start", *PACK_ARGS, *args, "--model", MODEL, "--api-base", LOCAL, input=blocks(answer, answer, answer)
-    )
-    assert result.exit_code == 0, result.output
-    assert "Explain what the learning rate does in gradient descent" in result.output
-    data = transcript(sessions(transcripts)[0])
+    output, data = learning_rate_session(mock, transcripts, fake)
+    assert "Explain what the learning rate does in gradient descent" in output
     said = [t["text"] for r in data["engine"]["runs"] for t in r["turns"] if t["role"] == "interviewer"]
     assert said and all(text.strip() for text in said)
     assert any("gradient-descent-reference" in note and "offline" in note for note in data["notes"])
@@ -194,15 +199,7 @@ def test_an_ask_that_leaves_out_the_question_gets_the_bank_question_added(
 ) -> None:
     """Weak models echo their instructions instead of asking: the candidate still sees the question."""
     echo = "Say Question 1 of 1 and ask the current question. Keep every detail."
-    fake = FakeModel("openai", line=echo)
-    mock.post(URL).mock(side_effect=fake)
-    args = ["--transcripts-dir", str(transcripts), "--seed", "1", "-n", "1", "--topic", "optimization"]
-    answer = "The learning rate scales each step; too large diverges and too small is slow, so I use warmup."
-    result = run_cli(
-        "start", *PACK_ARGS, *args, "--model", MODEL, "--api-base", LOCAL, input=blocks(answer, answer, answer)
-    )
-    assert result.exit_code == 0, result.output
-    data = transcript(sessions(transcripts)[0])
+    _, data = learning_rate_session(mock, transcripts, FakeModel("openai", line=echo))
     first_line = data["engine"]["runs"][0]["turns"][0]["text"]
     assert first_line.startswith(echo)
     assert first_line.endswith("Explain what the learning rate does in gradient descent.")
