@@ -158,3 +158,17 @@ def test_resume_completes_a_session_killed_while_writing_its_report(transcripts:
     assert result.exit_code == 0, result.output
     assert dropped in transcript(folder)["grades"]
     assert (folder / "report.md").exists()
+
+
+def test_resume_regrades_a_grade_made_while_the_grader_was_down(transcripts: Path) -> None:
+    start(transcripts, "-n", "3", input=blocks(*ANSWERS * 2))
+    [folder] = sessions(transcripts)
+    data = transcript(folder)
+    first = data["engine"]["plan"][0]
+    data["grades"][first].update(provisional=True, score=0, path="offline_fallback")
+    (folder / "transcript.json").write_text(json.dumps(data))
+    (folder / "report.md").unlink()
+    run_cli("resume", folder.name, "--transcripts-dir", str(transcripts))
+    regraded = transcript(folder)["grades"][first]
+    assert not regraded["provisional"]
+    assert regraded["path"] == "offline"

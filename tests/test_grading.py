@@ -198,3 +198,18 @@ def test_reference_items_score_by_how_much_of_the_sentence_is_covered(bank) -> N
     most = grade(bank, "gradient-descent-reference", "The learning rate scales every gradient step we take.")
     some = grade(bank, "gradient-descent-reference", "It scales things during training, I think.")
     assert most.items[0].score > some.items[0].score
+
+
+class BrokenGrader:
+    name = "openai/gpt-4o-mini"
+
+    def grade(self, request: GradeRequest) -> GradeReply:
+        raise ConnectionError("connection refused")
+
+
+def test_a_failing_grader_falls_back_offline_and_marks_the_grade_provisional(bank) -> None:
+    result, _ = grade_question(bank.get("imbalanced-data"), [answers.STRONG_IMBALANCE], BrokenGrader())
+    assert result.path is GradePath.offline_fallback
+    assert result.provisional
+    assert result.score == grade(bank, "imbalanced-data", answers.STRONG_IMBALANCE).score
+    assert any("connection refused" in note for note in result.notes)

@@ -136,7 +136,9 @@ class Session:
 
     # -- grading --------------------------------------------------------------------------------
     def _schedule_grading(self, question_id: str) -> None:
-        if question_id in self._grading or question_id in self.record.grades:
+        """Grade a finished question in the background, once per run; a provisional grade is redone."""
+        done = self.record.grades.get(question_id)
+        if question_id in self._grading or (done is not None and not done.provisional):
             return
         run = next(r for r in self.record.engine.runs if r.question_id == question_id)
         self._grading[question_id] = self._pool.submit(self._grade, run)

@@ -258,6 +258,7 @@ def test_the_server_stopping_mid_session_loses_nothing_and_resume_finishes(serve
     assert data["grades"]["cross-validation"]["path"] in LLM_PATHS | {"offline_fallback"}
     down = data["grades"][question_two]  # graded while the server was down: offline, and says why
     assert down["path"] == "offline_fallback" and f"cannot connect to {server.base_url}" in " ".join(down["notes"])
+    assert down["provisional"]  # to be graded again once the server is back
 
     server.start()
     resumed = interviewer(config, "resume", input=blocks(STORY))
@@ -267,6 +268,7 @@ def test_the_server_stopping_mid_session_loses_nothing_and_resume_finishes(serve
     assert candidate_texts(data) == [CV_FIRST, LEARNING_RATE, STORY]
     assert set(data["grades"]) == {"cross-validation", question_two, "disagreement-story"}
     assert_grade_is_explained(data["grades"][question_two], [LEARNING_RATE])
+    assert not data["grades"][question_two]["provisional"]  # resume graded it again with the server up
     story = data["grades"]["disagreement-story"]
     assert_grade_is_explained(story, [STORY])
     assert story["path"] in LLM_PATHS or "cut off at max_tokens" in story["notes"][-1], story["notes"]

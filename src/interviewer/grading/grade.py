@@ -90,11 +90,13 @@ def grade_question(
             ItemGrade(item_id=i.id, name=i.name, weight=i.weight, score=0, reason=reason)
             for i in effective_rubric(question)
         ]
-        path, grader_name = GradePath.guard, "guard"
+        path, grader_name, provisional = GradePath.guard, "guard", False
     else:
+        provisional = False
         try:
             reply = grader.grade(GradeRequest(question=question, answer=screen.graded_text, thread=thread or []))
         except Exception as exc:  # a grader failure must never lose the grade
+            provisional = True
             reply = GradeReply(
                 items=offline_item_scores(question, screen.graded_text),
                 path=GradePath.offline_fallback,
@@ -125,6 +127,7 @@ def grade_question(
         delivery=delivery,
         grader=grader_name,
         path=path,
+        provisional=provisional,
         notes=notes,
     )
     return grade, usage

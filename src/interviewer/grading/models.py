@@ -67,4 +67,5 @@ class QuestionGrade(BaseModel):
     delivery: DeliveryNotes | None = None
     grader: str
     path: GradePath
+    provisional: bool = False  # the grader failed (provider error): graded offline, re-graded on resume
     notes: list[str] = Field(default_factory=list)
