@@ -206,3 +206,11 @@ def test_plan_with_no_match_says_why(bank) -> None:
 
     with pytest.raises(PlanError, match="system_design"):
         plan_questions(bank.questions.values(), rounds=[Round.system_design], level="mid", count=2)
+
+
+def test_a_hint_points_at_a_missing_item_the_bank_has_a_hint_for(bank) -> None:
+    engine = make(bank, "imbalanced-data")
+    answer(engine, "I'd look at precision, recall and the PR AUC instead of accuracy.")  # metrics covered
+    action = command(engine, "/hint")
+    assert action.target_item in {"resampling", "business-cost"}
+    assert action.hint == bank.get("imbalanced-data").item(action.target_item).hint

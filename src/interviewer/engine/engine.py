@@ -190,8 +190,11 @@ class Engine:
         )
 
     def _top_missing(self) -> str | None:
+        """The highest-weight uncovered item, preferring one the bank has a hint for."""
         covered = set(self.run.covered)
-        missing = sorted((i for i in self.question.rubric if i.id not in covered), key=lambda i: -i.weight)
+        missing = sorted(
+            (i for i in self.question.rubric if i.id not in covered), key=lambda i: (i.hint is None, -i.weight)
+        )
         return missing[0].id if missing else None
 
     def _hint_for(self, item_id: str | None) -> str | None:
