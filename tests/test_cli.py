@@ -65,6 +65,7 @@ def test_input_ending_early_pauses_and_resume_finishes(transcripts: Path) -> Non
     assert data["engine"]["status"] == "finished"
     candidate_turns = [t["text"] for r in data["engine"]["runs"] for t in r["turns"] if t["role"] == "candidate"]
     assert candidate_turns[0] == answers.CV_ANSWER
+    assert "/pause" not in candidate_turns  # input ending is not something the candidate typed
 
 
 def test_commands_are_recorded_and_a_hint_costs_points(transcripts: Path) -> None:

@@ -8,7 +8,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from interviewer.backends.base import GraderBackend, InterviewerBackend, LineRequest, ThreadTurn
 from interviewer.engine.actions import Action, Move
-from interviewer.engine.commands import HELP_TEXT, Command, ParsedCommand, parse_command
+from interviewer.engine.commands import HELP_TEXT, parse_command
 from interviewer.engine.engine import Engine
 from interviewer.engine.policy import Assessment
 from interviewer.engine.state import QuestionRun, RunStatus
@@ -65,7 +65,7 @@ class Session:
                     return self.record
                 text = self.io.read_answer()
                 if text is None:  # input ended: keep everything, resume later
-                    self.engine.command(ParsedCommand(Command.pause), self.clock())
+                    self.engine.pause()
                     self.store.save(self.record)
                     return self.record
                 action = self._take(text)

@@ -151,12 +151,16 @@ class Engine:
             case Command.skip:
                 return self._set(self._move_on(now, reason="candidate skipped", skipped=True))
             case Command.pause:
-                self.state.status = SessionStatus.paused
-                return self._set(self._action(Move.pause))
+                return self.pause()
             case Command.quit:
                 return self._set(self._close(now, early=True))
             case _:
                 return self._set(self._action(Move.help))
+
+    def pause(self) -> Action:
+        """Stop here, resumable: on /pause, or when the candidate's input ends."""
+        self.state.status = SessionStatus.paused
+        return self._set(self._action(Move.pause))
 
     def resume(self) -> Action:
         """After a reload: continue where the session stopped."""
