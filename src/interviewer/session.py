@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -14,6 +15,7 @@ from interviewer.engine.policy import Assessment
 from interviewer.engine.state import QuestionRun, RunStatus
 from interviewer.grading.detector import detect, screen_for
 from interviewer.grading.grade import grade_question
+from interviewer.grading.models import Usage
 from interviewer.prompts import render_line
 from interviewer.text.screen import AnswerKind
 from interviewer.transcripts.record import SessionRecord, utc_now
@@ -47,6 +49,9 @@ class Session:
         self.clock = clock
         self._pool = ThreadPoolExecutor(max_workers=grading_workers, thread_name_prefix="grade")
         self._grading: dict[str, Future[None]] = {}
+        # Grading threads write grades while the interview goes on: every change to the record and
+        # every save happens under this lock, never around model calls or waiting for input.
+        self._lock = threading.RLock()
 
     # -- the loop -------------------------------------------------------------------------------
     def run(self, *, resumed: bool = False) -> SessionRecord:
@@ -65,13 +70,17 @@ class Session:
                     return self.record
                 text = self.io.read_answer()
                 if text is None:  # input ended: keep everything, resume later
-                    self.engine.pause()
-                    self.store.save(self.record)
+                    with self._lock:
+                        self.engine.pause()
+                        self._save()
                     return self.record
                 action = self._take(text)
-                self.store.save(self.record)
         finally:
             self._pool.shutdown(wait=True)
+            self._save()
+
+    def _save(self) -> None:
+        with self._lock:
             self.store.save(self.record)
 
     def _speak(self, action: Action) -> None:
@@ -94,31 +103,42 @@ class Session:
             )
             stream = self.interviewer.say(request)
             text = self.io.interviewer(stream)
-            self.record.usage.extend(stream.usage)
-            self.record.notes.extend(f"{question.id}: {note}" for note in stream.notes)
-        self.engine.said(text, self.clock())
-        self.store.save(self.record)
+            with self._lock:
+                self.record.usage.extend(stream.usage)
+                self.record.notes.extend(f"{question.id}: {note}" for note in stream.notes)
+        with self._lock:
+            self.engine.said(text, self.clock())
+            self._save()
 
     def _take(self, text: str) -> Action:
         now = self.clock()
         parsed = parse_command(text)
         if parsed is not None:
-            return self.engine.command(parsed, now)
+            with self._lock:
+                action = self.engine.command(parsed, now)
+                self._save()
+            return action
         question = self.engine.question
         answers = [*self.engine.run.answers(), text]
         screen = screen_for(question, text)
         covered: set[str] = set()
         flagged: set[str] = set()
+        usage: list[Usage] = []
+        notes: list[str] = []
         if screen.kind is AnswerKind.ok:
             detection = detect(question, "\n\n".join(answers))
             try:
                 covered, usage = self.interviewer.covered_items(question, "\n\n".join(answers))
-                self.record.usage.extend(usage)
             except Exception as exc:  # coverage only steers follow-ups: fall back, never lose the answer
                 covered = detection.covered()
-                self.record.notes.append(f"coverage for {question.id} fell back to offline: {type(exc).__name__}")
+                notes.append(f"coverage for {question.id} fell back to offline: {type(exc).__name__}")
             flagged = {f.item for f in detection.red_flags if f.item}
-        return self.engine.answer(text, Assessment(covered=covered, red_flag_items=flagged), screen.kind, now)
+        with self._lock:
+            self.record.usage.extend(usage)
+            self.record.notes.extend(notes)
+            action = self.engine.answer(text, Assessment(covered, flagged), screen.kind, now)
+            self._save()
+        return action
 
     def _greeting(self) -> str:
         return render_line(
@@ -152,9 +172,10 @@ class Session:
             hints=run.hints,
             skipped=run.status is RunStatus.skipped,
         )
-        self.record.grades[run.question_id] = grade
-        self.record.usage.extend(usage)
-        self.store.save(self.record)
+        with self._lock:
+            self.record.grades[run.question_id] = grade
+            self.record.usage.extend(usage)
+            self._save()
 
     def finish(self) -> SessionRecord:
         """Wait for outstanding grades, then write the final transcript and the report."""
@@ -163,8 +184,9 @@ class Session:
             self._schedule_grading(question_id)
         for future in list(self._grading.values()):
             future.result()
-        self.record.timings["grading_wait_s"] = round(time.perf_counter() - started, 3)
-        self.record.finished_at = utc_now()
-        self.store.save(self.record)
-        self.store.save_report(self.record, render_report(self.record))
+        with self._lock:
+            self.record.timings["grading_wait_s"] = round(time.perf_counter() - started, 3)
+            self.record.finished_at = utc_now()
+            self._save()
+            self.store.save_report(self.record, render_report(self.record))
         return self.record
