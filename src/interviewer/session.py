@@ -119,16 +119,16 @@ class Session:
                 self._save()
             return action
         question = self.engine.question
-        answers = [*self.engine.run.answers(), text]
+        all_answers = "\n\n".join([*self.engine.run.answers(), text])
         screen = screen_for(question, text)
         covered: set[str] = set()
         flagged: set[str] = set()
         usage: list[Usage] = []
         notes: list[str] = []
         if screen.kind is AnswerKind.ok:
-            detection = detect(question, "\n\n".join(answers))
+            detection = detect(question, all_answers)
             try:
-                covered, usage = self.interviewer.covered_items(question, "\n\n".join(answers))
+                covered, usage = self.interviewer.covered_items(question, all_answers)
             except Exception as exc:  # coverage only steers follow-ups: fall back, never lose the answer
                 covered = detection.covered()
                 notes.append(f"coverage for {question.id} fell back to offline: {type(exc).__name__}")

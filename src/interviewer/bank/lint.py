@@ -14,7 +14,7 @@ MIN_TOTAL_WEIGHT, MAX_TOTAL_WEIGHT = 3, 20
 def lint(bank: Bank) -> list[str]:
     problems: list[str] = []
     for q in bank.questions.values():
-        where = f"{bank_file(bank, q.id)}: question {q.id!r}"
+        where = f"{bank.origins[q.id].name}: question {q.id!r}"
         targeted = {f.targets for f in q.follow_ups}
         for item in q.rubric:
             if item.id not in targeted:
@@ -37,10 +37,3 @@ def lint(bank: Bank) -> list[str]:
         if union and len(stems[a] & stems[b]) / len(union) >= NEAR_DUPLICATE:
             problems.append(f"questions {a!r} and {b!r} are near-duplicates")
     return problems
-
-
-def bank_file(bank: Bank, question_id: str) -> str:
-    for name, pack in bank.packs.items():
-        if any(q.id == question_id for q in pack.questions):
-            return str(bank.files[name].name)
-    return "?"

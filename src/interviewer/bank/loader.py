@@ -25,6 +25,7 @@ class Bank:
     files: dict[str, Path]
     digest: str
     questions: dict[str, Question] = field(default_factory=dict)
+    origins: dict[str, Path] = field(default_factory=dict)  # question id -> the file it came from
 
     @property
     def version(self) -> str:
@@ -119,4 +120,4 @@ def load_bank(extra: Iterable[Path] = (), *, include_default: bool = True) -> Ba
             origin[question.id] = path
     if errors:
         raise BankError("\n".join(errors))
-    return Bank(packs=packs, files=pack_files_by_name, digest=digest.hexdigest(), questions=questions)
+    return Bank(packs=packs, files=pack_files_by_name, digest=digest.hexdigest(), questions=questions, origins=origin)

@@ -81,8 +81,7 @@ class Engine:
     def said(self, text: str, now: float) -> None:
         """Record that the interviewer said `text` for the pending action."""
         action = self.pending
-        if action.move is Move.close or action.move is Move.pause:
-            self.state.pending = action
+        if action.move in (Move.close, Move.pause):
             return
         run = self.run
         if action.move is Move.ask:
