@@ -53,6 +53,26 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Claim(_Strict):
+    """A fact as one clause states it: a concept and what is said about it.
+
+    A clause asserts the claim when it mentions one of `about` and one of `holds`, not negated.
+    `wrong` lists what a mistaken clause says about the same concept (a swapped or false fact):
+    a clause with `about` and `wrong` (or with `holds` negated) states the mistake.
+    """
+
+    about: list[str] = Field(min_length=1, description="Names of the concept (any one may appear).")
+    holds: list[str] = Field(min_length=1, description="Ways of saying what is true of it (any one).")
+    wrong: list[str] = Field(default_factory=list, description="Ways of saying the mistaken version.")
+
+
+class Fact(_Strict):
+    """What an interviewer tells a candidate who asks (scale, latency budget, data size, ...)."""
+
+    about: list[str] = Field(min_length=1, description="Words a clarifying question about it would use.")
+    answer: str = Field(min_length=3)
+
+
 class RubricItem(_Strict):
     """One thing the interviewer looks for, scored 0-3."""
 
@@ -64,6 +84,7 @@ class RubricItem(_Strict):
         description="Words or phrases whose presence shows the item is covered (offline detector).",
     )
     hint: str | None = Field(default=None, description="A nudge that points at the item without answering it.")
+    claims: list[Claim] = Field(default_factory=list, description="Facts that, stated in a clause, show the item.")
 
 
 class RedFlag(_Strict):
@@ -73,6 +94,7 @@ class RedFlag(_Strict):
     text: str = Field(min_length=3)
     signals: list[str] = Field(default_factory=list)
     item: str | None = Field(default=None, description="The rubric item this mistake undermines.")
+    claims: list[Claim] = Field(default_factory=list, description="The mistake stated as claims (their `holds`).")
 
 
 class FollowUp(_Strict):
@@ -96,7 +118,8 @@ class Question(_Strict):
     follow_ups: list[FollowUp] = Field(default_factory=list)
     strong_answer: list[str] = Field(default_factory=list, description="Outline of a strong answer.")
     reference_answer: str | None = None
-    source: str | None = Field(default=None, description="Seed file the question comes from.")
+    source: str | None = Field(default=None, description="Seed file the question comes from, or 'original'.")
+    facts: list[Fact] = Field(default_factory=list, description="Answers to clarifying questions.")
 
     @model_validator(mode="after")
     def _consistent(self) -> Question:

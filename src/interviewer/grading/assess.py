@@ -1,0 +1,51 @@
+"""One assessment per answer: screening, coverage and red flags computed once, saved with the turn.
+
+The session computes it when an answer arrives; the follow-up policy, the event log and the grader
+all start from it instead of screening and matching the same text again.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from interviewer.bank.models import Question
+from interviewer.grading.detector import detect, screen_for
+from interviewer.text.screen import AnswerKind
+
+ASSESSOR_VERSION = "1"
+
+
+class AnswerAssessment(BaseModel):
+    """What the offline assessor found in one answer, read together with the earlier answers to its question."""
+
+    version: str = ASSESSOR_VERSION
+    kind: AnswerKind  # screening of this answer alone (against the line it answers)
+    flags: list[str] = Field(default_factory=list)  # e.g. instructions_to_grader_removed
+    covered: list[str] = Field(default_factory=list)  # item ids covered so far, in any words
+    item_scores: dict[str, int] = Field(default_factory=dict)  # offline 0-3 per item, over all answers so far
+    red_flags: list[str] = Field(default_factory=list)  # red-flag ids stated so far
+    red_flag_items: list[str] = Field(default_factory=list)  # items those red flags undermine
+    wrong_items: list[str] = Field(default_factory=list)  # items whose facts were stated wrongly (claims)
+
+    @property
+    def gradable(self) -> bool:
+        return self.kind is AnswerKind.ok
+
+
+def assess(
+    question: Question, answer: str, *, earlier: list[str] | None = None, asked: str | None = None
+) -> AnswerAssessment:
+    """Assess `answer` to `question`; `earlier` are the answers already given to it, `asked` the line it answers."""
+    screen = screen_for(question, answer)
+    if screen.kind is not AnswerKind.ok:
+        return AnswerAssessment(kind=screen.kind, flags=list(screen.flags))
+    joined = "\n\n".join([*(earlier or []), answer])
+    detection = detect(question, joined)
+    return AnswerAssessment(
+        kind=screen.kind,
+        flags=list(screen.flags),
+        covered=sorted(detection.covered()),
+        item_scores={item_id: m.score for item_id, m in detection.items.items()},
+        red_flags=[f.id for f in detection.red_flags],
+        red_flag_items=sorted({f.item for f in detection.red_flags if f.item}),
+    )
