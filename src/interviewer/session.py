@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from interviewer.backends.base import GraderBackend, InterviewerBackend, LineRequest, ThreadTurn
 from interviewer.engine.actions import Action, Move
@@ -21,7 +22,9 @@ from interviewer.text.screen import AnswerKind
 from interviewer.transcripts.record import SessionRecord, utc_now
 from interviewer.transcripts.report import render_report
 from interviewer.transcripts.store import Store
-from interviewer.ui.terminal import InterviewIO
+
+if TYPE_CHECKING:  # the session drives whatever io it is given; the terminal is one of them
+    from interviewer.ui.terminal import InterviewIO
 
 
 def thread_of(run: QuestionRun) -> list[ThreadTurn]:

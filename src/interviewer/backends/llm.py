@@ -54,12 +54,13 @@ from interviewer.backends.llm_prompts import (
     interviewer_messages,
     reask_messages,
 )
-from interviewer.backends.offline import OfflineInterviewer, offline_item_scores
+from interviewer.backends.offline import OfflineInterviewer
 from interviewer.bank.derived import effective_rubric
 from interviewer.bank.models import Question
 from interviewer.engine.actions import Move
 from interviewer.grading.detector import detect
 from interviewer.grading.models import GradePath, Usage
+from interviewer.grading.offline import offline_item_scores
 from interviewer.prompts import render_line
 from interviewer.settings import InterviewerModelSettings, ModelSettings
 from interviewer.text.normalize import content_stems
