@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -16,16 +17,23 @@ app = typer.Typer(
 )
 bank_app = typer.Typer(help="Browse and check the question bank.", no_args_is_help=True)
 config_app = typer.Typer(help="Show the effective configuration.", no_args_is_help=True)
-review_app = typer.Typer(help="Review past sessions: list, show one, progress over time.")
+review_app = typer.Typer(help="Review past sessions: list, show one, progress over time, export.")
+history_app = typer.Typer(help="The history database that indexes the sessions.", no_args_is_help=True)
 app.add_typer(bank_app, name="bank")
 app.add_typer(config_app, name="config")
 app.add_typer(review_app, name="review")
+app.add_typer(history_app, name="history")
 
 BankOpt = Annotated[
     list[Path] | None, typer.Option("--bank", help="Extra pack file or folder (repeatable).", show_default=False)
 ]
 NoBuiltinOpt = Annotated[bool, typer.Option("--no-builtin", help="Use only the --bank packs, not the built-in bank.")]
 DirOpt = Annotated[Path | None, typer.Option("--transcripts-dir", help="Where sessions are saved.", show_default=False)]
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    jsonl = "jsonl"
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -146,6 +154,26 @@ def review_progress(ctx: typer.Context) -> None:
     from interviewer.review import show_progress
 
     raise typer.Exit(show_progress(ctx.obj))
+
+
+@review_app.command("export")
+def review_export(
+    ctx: typer.Context,
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="csv or jsonl.")] = ExportFormat.csv,
+    out: Annotated[Path | None, typer.Option("--out", help="File to write (default: stdout).")] = None,
+) -> None:
+    """Write every rubric item grade (one row each) for other tools."""
+    from interviewer.review import export_history
+
+    raise typer.Exit(export_history(fmt.value, out, ctx.obj))
+
+
+@history_app.command("rebuild")
+def history_rebuild(transcripts_dir: DirOpt = None) -> None:
+    """Recreate the history database from the sessions (they stay the source of truth)."""
+    from interviewer.review import rebuild_history
+
+    raise typer.Exit(rebuild_history(transcripts_dir))
 
 
 @bank_app.command("list")

@@ -1,14 +1,23 @@
-"""`interviewer review`: past sessions, one report, progress by topic and rubric item."""
+"""`interviewer review`: past sessions, one report, progress by topic and rubric item, export.
+
+The listing, progress and export read the history database (refreshed from the store first); a report is
+read from the session itself.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
+import sqlite3
+import sys
 from pathlib import Path
 
 from rich.console import Console
 from rich.markdown import Markdown
 from rich.table import Table
 
+from interviewer.history import queries
+from interviewer.history.db import database_path, open_history, remove_database
+from interviewer.history.export import write_export
+from interviewer.history.index import open_index, rebuild
 from interviewer.settings import load_settings
 from interviewer.transcripts.report import render_report
 from interviewer.transcripts.store import Store, StoreError
@@ -18,29 +27,41 @@ def _store(transcripts_dir: Path | None) -> Store:
     return Store(load_settings(transcripts_dir=transcripts_dir).transcripts_dir)
 
 
+def _history(store: Store, console: Console) -> sqlite3.Connection:
+    db, notes = open_index(store)
+    for note in notes:
+        console.print(f"[yellow]Note:[/] {note}", markup=True)
+    return db
+
+
 def list_sessions(transcripts_dir: Path | None) -> int:
     console = Console(highlight=False)
     store = _store(transcripts_dir)
-    records = store.all()
-    if not records:
+    rows = queries.sessions(_history(store, console))
+    if not rows:
         console.print(f"No sessions yet in {store.root.resolve()}. Start one with `interviewer start`.")
         return 0
     table = Table(title=f"Sessions in {store.root.resolve()}")
     for column in ("Session", "Date", "Round", "Level", "Answered", "Score", "Status", "Engine"):
         table.add_column(column)
-    for r in sorted(records, key=lambda r: r.created_at, reverse=True):
-        overall = r.overall_score()
+    broken = [r for r in rows if r.error]
+    for r in rows:
+        if r.error:
+            table.add_row(r.id, "—", "—", "—", "—", "—", "broken", "—")
+            continue
         table.add_row(
             r.id,
-            r.created_at[:16].replace("T", " "),
-            r.options.round,
-            r.options.level,
-            f"{len(r.completed_ids())}/{len(r.engine.plan)}",
-            "—" if overall is None else str(overall),
-            r.status.value,
-            r.engines.grader,
+            (r.created_at or "")[:16].replace("T", " "),
+            r.round,
+            r.level,
+            f"{r.answered}/{r.planned}",
+            "—" if r.overall is None else str(r.overall),
+            r.status,
+            r.grader,
         )
     console.print(table)
+    for r in broken:
+        console.print(f"{r.id} does not load: {r.error}", markup=False)
     return 0
 
 
@@ -49,14 +70,13 @@ def show_session(session_id: str | None, transcripts_dir: Path | None) -> int:
     store = _store(transcripts_dir)
     try:
         if session_id is None:
-            records = store.all()
-            if not records:
+            latest = next((r for r in queries.sessions(_history(store, console)) if not r.error), None)
+            if latest is None:
                 console.print("No sessions yet.")
                 return 1
-            record = max(records, key=lambda r: r.created_at)
-        else:
-            record = store.load(session_id)
-    except StoreError as exc:
+            session_id = latest.id
+        record = store.load(session_id)
+    except (StoreError, ValueError, OSError) as exc:
         console.print(f"[bold red]Error:[/] {exc}")
         return 2
     path = store.report_path(record.id)
@@ -67,38 +87,74 @@ def show_session(session_id: str | None, transcripts_dir: Path | None) -> int:
 
 def show_progress(transcripts_dir: Path | None) -> int:
     console = Console(highlight=False)
-    records = sorted(_store(transcripts_dir).all(), key=lambda r: r.created_at)
-    by_topic: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    by_item: dict[str, list[int]] = defaultdict(list)
-    for record in records:
-        day = record.created_at[:10]
-        for question_id, grade in record.grades.items():
-            by_topic[record.question(question_id).topic].append((day, grade.score))
-            for item in grade.items:
-                by_item[item.name].append(item.score)
+    db = _history(_store(transcripts_dir), console)
+    by_topic = queries.topic_progress(db)
     if not by_topic:
         console.print("No graded answers yet.")
         return 0
     topics = Table(title="Progress by topic (oldest → newest)")
     for column in ("Topic", "Answers", "First", "Latest", "Average", "Trend"):
         topics.add_column(column)
-    for topic, scores in sorted(by_topic.items()):
-        values = [s for _, s in scores]
-        trend = values[-1] - values[0]
+    for topic in by_topic:
+        values = topic.scores
         topics.add_row(
-            topic,
+            topic.topic,
             str(len(values)),
             str(values[0]),
             str(values[-1]),
             str(round(sum(values) / len(values))),
-            f"{trend:+d}",
+            f"{values[-1] - values[0]:+d}",
         )
     console.print(topics)
-    items = Table(title="Weakest rubric items (average 0-3)")
-    for column in ("Rubric item", "Times graded", "Average"):
+    items = Table(title="Weakest rubric items (average 0-3, compared within one grader)")
+    for column in ("Question", "Rubric item", "Grader", "Times graded", "Average", "Latest"):
         items.add_column(column)
-    weakest = sorted(by_item.items(), key=lambda kv: sum(kv[1]) / len(kv[1]))[:15]
-    for name, scores in weakest:
-        items.add_row(name, str(len(scores)), f"{sum(scores) / len(scores):.1f}")
+    for item in sorted(queries.item_progress(db), key=lambda i: (i.average, i.question_id, i.item_id))[:15]:
+        items.add_row(
+            item.question_id,
+            item.name,
+            item.grader,
+            str(len(item.scores)),
+            f"{item.average:.1f}",
+            str(item.scores[-1]),
+        )
     console.print(items)
+    return 0
+
+
+def export_history(fmt: str, out: Path | None, transcripts_dir: Path | None) -> int:
+    """One row per rubric item grade, to `out` or stdout."""
+    console = Console(stderr=True, highlight=False)
+    rows = queries.export_rows(_history(_store(transcripts_dir), console))
+    if out is None:
+        write_export(rows, sys.stdout, fmt)
+        return 0
+    try:
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            count = write_export(rows, handle, fmt)
+    except OSError as exc:
+        console.print(f"[bold red]Error:[/] cannot write {out}: {exc.strerror}")
+        return 1
+    console.print(f"Wrote {count} item grades to {out}", markup=False)
+    return 0
+
+
+def rebuild_history(transcripts_dir: Path | None) -> int:
+    """Recreate the store's history database from its sessions."""
+    console = Console(highlight=False)
+    store = _store(transcripts_dir)
+    path = database_path(store.root)
+    try:
+        remove_database(path)
+    except OSError as exc:
+        console.print(f"[bold red]Error:[/] cannot remove {path}: {exc.strerror}")
+        return 1
+    db, problem = open_history(store.root)
+    if problem:
+        console.print(f"[yellow]Note:[/] {problem}", markup=True)
+    result = rebuild(db, store)
+    console.print(
+        f"Indexed {result.indexed} sessions from {store.root.resolve()} ({result.broken} do not load) into {path}",
+        markup=False,
+    )
     return 0

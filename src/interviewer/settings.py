@@ -15,6 +15,7 @@ from pydantic_settings import (
 )
 
 from interviewer.bank.models import Level
+from interviewer.paths import default_transcripts_dir
 
 OFFLINE = "offline"
 # A provider key alone never switches the engine (no surprise spending); these are suggested instead.
@@ -64,7 +65,7 @@ class Settings(BaseSettings):
 
     interviewer: InterviewerModelSettings = Field(default_factory=lambda: InterviewerModelSettings())
     grader: GraderModelSettings = Field(default_factory=lambda: GraderModelSettings())
-    transcripts_dir: Path = Path("transcripts")
+    transcripts_dir: Path = Field(default_factory=default_transcripts_dir)
     bank_paths: list[Path] = Field(default_factory=list)
     level: Level = Level.mid
     max_follow_ups: int = Field(default=2, ge=0, le=5)
