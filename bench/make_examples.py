@@ -23,7 +23,11 @@ EXAMPLES = ROOT / "transcripts"
 PACK = ROOT / "tests" / "fixtures" / "pack.yaml"
 # (why the example exists, start options, everything typed in order; running out of input pauses the session)
 SESSIONS = (
-    ("a finished three-question session", ["-n", "3", "--seed", "1"], [answers.STRONG_IMBALANCE, answers.CV_ANSWER, answers.STORY] * 4),
+    (
+        "a finished three-question session",
+        ["-n", "3", "--seed", "1"],
+        [answers.STRONG_IMBALANCE, answers.CV_ANSWER, answers.STORY] * 4,
+    ),
     (
         "a finished session with a hint, an 'I don't know' and a wrong claim",
         ["-n", "2", "--seed", "2", "--topic", "evaluation"],

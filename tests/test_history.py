@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shlex
 import shutil
 import sqlite3
 from collections.abc import Callable
@@ -19,8 +20,10 @@ import pytest
 
 from interviewer.history.db import connect, database_path
 from interviewer.history.schema import SCHEMA_VERSION
+from interviewer.review import LIST_LIMIT
 from interviewer.settings import load_settings
 from interviewer.transcripts.store import Store
+from interviewer.user_commands import printed_command
 from tests.helpers import run_cli
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "transcripts"
@@ -82,6 +85,28 @@ def test_review_lists_every_session_from_the_database(transcripts: Path):
     assert "paused" in result.output and "finished" in result.output
     assert database_path(transcripts).is_file()
     assert db_rows(transcripts)["sessions"][0][0] == ids[0]
+
+
+def test_review_lists_the_newest_sessions_and_prints_how_to_see_them_all(transcripts: Path):
+    ids = [f"{2030 + n // 12}{n % 12 + 1:02d}01-090000-{n:04x}" for n in range(LIST_LIMIT + 2)]
+    for sid in ids:
+        clone(transcripts, sid, lambda d, sid=sid: d.update(created_at=f"{sid[:4]}-{sid[4:6]}-01T09:00:00+00:00"))
+    listing = review(transcripts).output
+    newest, oldest = ids[-1], ids[0]
+    assert newest in listing and oldest not in listing
+    [hint] = [line for line in listing.splitlines() if "newest of" in line]
+    assert hint.startswith(f"The {LIST_LIMIT} newest of {len(ids)} sessions; all of them: interviewer review")
+    printed = shlex.split(hint.split("all of them: ")[1])
+    assert printed[:4] == ["interviewer", "review", "--transcripts-dir", str(transcripts)]
+    everything = run_cli(*printed[1:]).output
+    assert all(session_id in everything for session_id in ids)
+
+
+def test_a_printed_command_has_no_folder_option_for_the_default_folder(tmp_path: Path):
+    assert printed_command("resume", "ID", transcripts_dir=tmp_path / "data" / "transcripts") == "interviewer resume ID"
+    assert printed_command("review", "show", "ID", transcripts_dir=tmp_path / "x y") == (
+        f"interviewer review --transcripts-dir '{tmp_path / 'x y'}' show ID"
+    )
 
 
 def test_a_session_that_does_not_load_is_listed_as_broken_with_its_reason(transcripts: Path):

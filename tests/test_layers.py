@@ -20,6 +20,7 @@ LAYERS: dict[str, int] = {
     "paths": 0,
     "tokens": 0,
     "prompts": 1,
+    "user_commands": 1,
     "text": 1,
     "bank": 2,
     "settings": 3,

@@ -128,13 +128,17 @@ def doctor(
 
 
 @review_app.callback(invoke_without_command=True)
-def review(ctx: typer.Context, transcripts_dir: DirOpt = None) -> None:
-    """List past sessions (or use `review show ID`, `review progress`)."""
+def review(
+    ctx: typer.Context,
+    transcripts_dir: DirOpt = None,
+    all_sessions: Annotated[bool, typer.Option("--all", help="List every session, not only the newest.")] = False,
+) -> None:
+    """List past sessions (or use `review show ID`, `review progress`, `review export`)."""
     ctx.obj = transcripts_dir
     if ctx.invoked_subcommand is None:
-        from interviewer.review import list_sessions
+        from interviewer.review import LIST_LIMIT, list_sessions
 
-        raise typer.Exit(list_sessions(transcripts_dir))
+        raise typer.Exit(list_sessions(transcripts_dir, None if all_sessions else LIST_LIMIT))
 
 
 @review_app.command("show")

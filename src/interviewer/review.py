@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.table import Table
 
 from interviewer.history import queries
@@ -19,8 +18,10 @@ from interviewer.history.db import database_path, open_history, remove_database
 from interviewer.history.export import write_export
 from interviewer.history.index import open_index, rebuild
 from interviewer.settings import load_settings
-from interviewer.transcripts.report import render_report
 from interviewer.transcripts.store import Store, StoreError
+from interviewer.user_commands import printed_command
+
+LIST_LIMIT = 30  # sessions `review` lists unless asked for all
 
 
 def _store(transcripts_dir: Path | None) -> Store:
@@ -34,21 +35,19 @@ def _history(store: Store, console: Console) -> sqlite3.Connection:
     return db
 
 
-def list_sessions(transcripts_dir: Path | None) -> int:
+def list_sessions(transcripts_dir: Path | None, limit: int | None = LIST_LIMIT) -> int:
+    """The `limit` newest sessions (all when None), then every session that does not load, with the reason."""
     console = Console(highlight=False)
     store = _store(transcripts_dir)
-    rows = queries.sessions(_history(store, console))
-    if not rows:
+    db = _history(store, console)
+    rows, broken, total = queries.sessions(db, limit), queries.broken_sessions(db), queries.session_count(db)
+    if not rows and not broken:
         console.print(f"No sessions yet in {store.root.resolve()}. Start one with `interviewer start`.")
         return 0
     table = Table(title=f"Sessions in {store.root.resolve()}")
     for column in ("Session", "Date", "Round", "Level", "Answered", "Score", "Status", "Engine"):
         table.add_column(column)
-    broken = [r for r in rows if r.error]
     for r in rows:
-        if r.error:
-            table.add_row(r.id, "—", "—", "—", "—", "—", "broken", "—")
-            continue
         table.add_row(
             r.id,
             (r.created_at or "")[:16].replace("T", " "),
@@ -59,22 +58,31 @@ def list_sessions(transcripts_dir: Path | None) -> int:
             r.status,
             r.grader,
         )
+    for r in broken:
+        table.add_row(r.id, "—", "—", "—", "—", "—", "broken", "—")
     console.print(table)
+    if total > len(rows):
+        more = printed_command("review", "--all", transcripts_dir=store.root)
+        console.print(f"The {len(rows)} newest of {total} sessions; all of them: {more}", markup=False)
     for r in broken:
         console.print(f"{r.id} does not load: {r.error}", markup=False)
     return 0
 
 
 def show_session(session_id: str | None, transcripts_dir: Path | None) -> int:
+    from rich.markdown import Markdown  # only here: markdown-it is slow to import
+
+    from interviewer.transcripts.report import render_report
+
     console = Console(highlight=False)
     store = _store(transcripts_dir)
     try:
         if session_id is None:
-            latest = next((r for r in queries.sessions(_history(store, console)) if not r.error), None)
-            if latest is None:
+            latest = queries.sessions(_history(store, console), limit=1)
+            if not latest:
                 console.print("No sessions yet.")
                 return 1
-            session_id = latest.id
+            session_id = latest[0].id
         record = store.load(session_id)
     except (StoreError, ValueError, OSError) as exc:
         console.print(f"[bold red]Error:[/] {exc}")

@@ -31,15 +31,15 @@ class RefreshResult:
 
 def fingerprint(folder: str) -> str:
     """Names, sizes and mtimes of the folder's files (hidden temporary files left out)."""
+    parts = []
     try:
-        entries = sorted(
-            (e.name, e.stat().st_size, e.stat().st_mtime_ns)
-            for e in os.scandir(folder)
-            if e.is_file() and not e.name.startswith(".")
-        )
+        for entry in os.scandir(folder):
+            if not entry.name.startswith(".") and entry.is_file():
+                stat = entry.stat()
+                parts.append(f"{entry.name}:{stat.st_size}:{stat.st_mtime_ns}")
     except OSError as exc:
         return f"unreadable: {exc.strerror}"
-    return ";".join(f"{name}:{size}:{mtime}" for name, size, mtime in entries)
+    return ";".join(sorted(parts))
 
 
 def _reason(exc: Exception) -> str:

@@ -58,13 +58,25 @@ EXPORT_COLUMNS = (
 )
 
 
-def sessions(db: sqlite3.Connection) -> list[SessionRow]:
-    """Newest first; broken sessions (no date) last, by id."""
-    rows = db.execute(
+def _session_rows(db: sqlite3.Connection, where: str, limit: int | None = None) -> list[SessionRow]:
+    query = (
         "SELECT id, error, created_at, round, level, answered, planned, overall, status, grader FROM sessions"
-        " ORDER BY created_at IS NULL, created_at DESC, id DESC"
+        f" WHERE {where} ORDER BY created_at DESC, id DESC"
     )
-    return [SessionRow(*row) for row in rows]
+    return [SessionRow(*row) for row in db.execute(query + (" LIMIT ?" if limit else ""), (limit,) if limit else ())]
+
+
+def sessions(db: sqlite3.Connection, limit: int | None = None) -> list[SessionRow]:
+    """The sessions that load, newest first (the `limit` newest when given)."""
+    return _session_rows(db, "error IS NULL", limit)
+
+
+def broken_sessions(db: sqlite3.Connection) -> list[SessionRow]:
+    return _session_rows(db, "error IS NOT NULL")
+
+
+def session_count(db: sqlite3.Connection) -> int:
+    return db.execute("SELECT count(*) FROM sessions WHERE error IS NULL").fetchone()[0]
 
 
 def topic_progress(db: sqlite3.Connection) -> list[TopicProgress]:
