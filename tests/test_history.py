@@ -190,6 +190,16 @@ def test_progress_keeps_a_renamed_items_history_together(transcripts: Path):
     assert row[2:] == ["offline", "2", f"{first / 2:.1f}", "0"]
 
 
+def test_progress_by_topic_shows_first_latest_and_trend_in_session_order(transcripts: Path):
+    shutil.copytree(_finished_example(), transcripts / _finished_example().name)
+    first = _data(_finished_example())["grades"]["cross-validation"]["score"]
+    clone(transcripts, "20300101-090000-0001", lambda d: d["grades"]["cross-validation"].update(score=40))
+    output = review(transcripts, "progress").output
+    [row] = [line for line in output.splitlines() if "│ evaluation" in line]
+    cells = [cell.strip() for cell in row.strip("│ ").split("│")]
+    assert cells == ["evaluation", "2", str(first), "40", str(round((first + 40) / 2)), f"{40 - first:+d}"]
+
+
 def test_progress_compares_grades_only_within_one_grader(transcripts: Path):
     shutil.copytree(_finished_example(), transcripts / _finished_example().name)
     items = _data(_finished_example())["grades"]["cross-validation"]["items"]

@@ -22,6 +22,7 @@ from interviewer.transcripts.store import Store, StoreError
 from interviewer.user_commands import printed_command
 
 LIST_LIMIT = 30  # sessions `review` lists unless asked for all
+WEAKEST_SHOWN = 15
 
 
 def _store(transcripts_dir: Path | None) -> Store:
@@ -104,27 +105,26 @@ def show_progress(transcripts_dir: Path | None) -> int:
     for column in ("Topic", "Answers", "First", "Latest", "Average", "Trend"):
         topics.add_column(column)
     for topic in by_topic:
-        values = topic.scores
         topics.add_row(
             topic.topic,
-            str(len(values)),
-            str(values[0]),
-            str(values[-1]),
-            str(round(sum(values) / len(values))),
-            f"{values[-1] - values[0]:+d}",
+            str(topic.count),
+            str(topic.first),
+            str(topic.latest),
+            str(round(topic.average)),
+            f"{topic.latest - topic.first:+d}",
         )
     console.print(topics)
     items = Table(title="Weakest rubric items (average 0-3, compared within one grader)")
     for column in ("Question", "Rubric item", "Grader", "Times graded", "Average", "Latest"):
         items.add_column(column)
-    for item in sorted(queries.item_progress(db), key=lambda i: (i.average, i.question_id, i.item_id))[:15]:
+    for item in queries.weakest_items(db, WEAKEST_SHOWN):
         items.add_row(
             item.question_id,
             item.name,
             item.grader,
-            str(len(item.scores)),
+            str(item.count),
             f"{item.average:.1f}",
-            str(item.scores[-1]),
+            str(item.latest),
         )
     console.print(items)
     return 0

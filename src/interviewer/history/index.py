@@ -80,22 +80,33 @@ def _insert(db: sqlite3.Connection, record: SessionRecord, print_: str) -> None:
         "INSERT INTO questions VALUES (?, ?, ?, ?, ?, ?)",
         [(record.id, n, q.id, q.topic, q.round.value, hashes[q.id]) for n, q in enumerate(record.questions)],
     )
-    grades = [g for qid, g in record.grades.items() if qid in hashes]
-    db.executemany(
-        "INSERT INTO grades VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (record.id, g.question_id, hashes[g.question_id], g.grader, g.path, int(g.provisional), g.score, graded_at)
-            for g in grades
-        ],
-    )
-    db.executemany(
-        "INSERT INTO item_grades VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (record.id, g.question_id, i.item_id, hashes[g.question_id], i.name, i.weight, i.score, g.grader, graded_at)
-            for g in grades
-            for i in g.items
-        ],
-    )
+    grade_rows, item_rows = [], []
+    for n, question in enumerate(record.questions):
+        grade = record.grades.get(question.id)
+        if grade is None:
+            continue
+        sort_key, rubric, grader = f"{record.created_at} {record.id} {n:04d}", hashes[question.id], grade.grader
+        flagged = int(grade.provisional)
+        grade_rows.append(
+            (
+                record.id,
+                question.id,
+                question.topic,
+                rubric,
+                grader,
+                grade.path,
+                flagged,
+                grade.score,
+                graded_at,
+                sort_key,
+            )
+        )
+        item_rows.extend(
+            (record.id, question.id, i.item_id, rubric, i.name, i.weight, i.score, grader, graded_at, sort_key)
+            for i in grade.items
+        )
+    db.executemany("INSERT INTO grades VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", grade_rows)
+    db.executemany("INSERT INTO item_grades VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", item_rows)
 
 
 def _index_one(db: sqlite3.Connection, store: Store, session_id: str, print_: str) -> bool:

@@ -21,22 +21,26 @@ class SessionRow:
 
 
 @dataclass(frozen=True)
-class TopicProgress:
-    topic: str
-    scores: list[int]  # oldest first
+class Progress:
+    """Scores of one topic, or of one rubric item under one grader, oldest to newest."""
+
+    count: int
+    first: int
+    latest: int
+    average: float
 
 
 @dataclass(frozen=True)
-class ItemProgress:
+class TopicProgress(Progress):
+    topic: str
+
+
+@dataclass(frozen=True)
+class ItemProgress(Progress):
     question_id: str
     item_id: str
     name: str  # the item's latest display name
     grader: str
-    scores: list[int]  # oldest first, all from this grader
-
-    @property
-    def average(self) -> float:
-        return sum(self.scores) / len(self.scores)
 
 
 EXPORT_COLUMNS = (
@@ -79,32 +83,42 @@ def session_count(db: sqlite3.Connection) -> int:
     return db.execute("SELECT count(*) FROM sessions WHERE error IS NULL").fetchone()[0]
 
 
+def _progress(db: sqlite3.Connection, table: str, keys: str, label: str) -> list[tuple]:
+    """(count, first, latest, average, latest label, *keys) per group, in key order.
+
+    Three index-only GROUP BY scans (SQLite takes a bare column from the row holding the min or max), so
+    `review progress` stays fast with thousands of sessions.
+    """
+    totals = db.execute(f"SELECT {keys}, count(*), avg(score) FROM {table} GROUP BY {keys} ORDER BY {keys}")
+    first = db.execute(f"SELECT {keys}, score, min(sort_key) FROM {table} GROUP BY {keys}")
+    latest = db.execute(f"SELECT {keys}, score, {label}, max(sort_key) FROM {table} GROUP BY {keys}")
+    width = keys.count(",") + 1
+    firsts = {tuple(row[:width]): row[width] for row in first}
+    latests = {tuple(row[:width]): (row[width], row[width + 1]) for row in latest}
+    rows = []
+    for row in totals:
+        group, (count, average) = tuple(row[:width]), row[width:]
+        rows.append((count, firsts[group], latests[group][0], average, latests[group][1], *group))
+    return rows
+
+
 def topic_progress(db: sqlite3.Connection) -> list[TopicProgress]:
-    rows = db.execute(
-        "SELECT q.topic, g.score FROM grades g"
-        " JOIN sessions s ON s.id = g.session_id"
-        " JOIN questions q ON q.session_id = g.session_id AND q.question_id = g.question_id"
-        " ORDER BY q.topic, s.created_at, s.id, q.position"
-    )
-    by_topic: dict[str, list[int]] = {}
-    for topic, score in rows:
-        by_topic.setdefault(topic, []).append(score)
-    return [TopicProgress(topic, scores) for topic, scores in by_topic.items()]
+    """Question scores by topic, topics in alphabetical order."""
+    return [
+        TopicProgress(c, f, latest, avg, topic)
+        for c, f, latest, avg, _, topic in _progress(db, "grades", "topic", "NULL")
+    ]
 
 
-def item_progress(db: sqlite3.Connection) -> list[ItemProgress]:
-    """One entry per (question id, item id, grader): renamed items keep their history, graders stay apart."""
-    rows = db.execute(
-        "SELECT i.question_id, i.item_id, i.grader, i.item_name, i.score FROM item_grades i"
-        " JOIN sessions s ON s.id = i.session_id"
-        " ORDER BY i.question_id, i.item_id, i.grader, s.created_at, s.id"
-    )
-    groups: dict[tuple[str, str, str], tuple[list[str], list[int]]] = {}
-    for question_id, item_id, grader, name, score in rows:
-        names, scores = groups.setdefault((question_id, item_id, grader), ([], []))
-        names.append(name)
-        scores.append(score)
-    return [ItemProgress(q, i, names[-1], g, scores) for (q, i, g), (names, scores) in groups.items()]
+def weakest_items(db: sqlite3.Connection, limit: int) -> list[ItemProgress]:
+    """The `limit` rubric items with the lowest average, one entry per (question id, item id, grader).
+
+    Items are told apart by id, never by display name (a renamed item keeps its history, under its latest
+    name), and grades from different graders are never averaged together.
+    """
+    rows = _progress(db, "item_grades", "question_id, item_id, grader", "item_name")
+    items = [ItemProgress(c, f, latest, avg, q, i, name, g) for c, f, latest, avg, name, q, i, g in rows]
+    return sorted(items, key=lambda item: item.average)[:limit]
 
 
 def export_rows(db: sqlite3.Connection) -> list[dict[str, object]]:
@@ -115,6 +129,6 @@ def export_rows(db: sqlite3.Connection) -> list[dict[str, object]]:
         " JOIN sessions s ON s.id = i.session_id"
         " JOIN questions q ON q.session_id = i.session_id AND q.question_id = i.question_id"
         " JOIN grades g ON g.session_id = i.session_id AND g.question_id = i.question_id"
-        " ORDER BY s.created_at, s.id, q.position, i.rowid"
+        " ORDER BY i.sort_key, i.rowid"
     )
     return [dict(zip(EXPORT_COLUMNS, row, strict=True)) | {"provisional": bool(row[13])} for row in rows]

@@ -34,14 +34,17 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE grades (
         session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
         question_id TEXT NOT NULL,
+        topic TEXT NOT NULL,
         rubric_hash TEXT NOT NULL,
         grader TEXT NOT NULL,
         path TEXT NOT NULL,
         provisional INTEGER NOT NULL,
         score INTEGER NOT NULL,
         graded_at TEXT NOT NULL,
+        sort_key TEXT NOT NULL,      -- session time, session id, question position: oldest sorts first
         PRIMARY KEY (session_id, question_id)
     );
+    CREATE INDEX grades_by_topic ON grades (topic, sort_key, score);
     CREATE TABLE item_grades (
         session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
         question_id TEXT NOT NULL,
@@ -52,9 +55,10 @@ MIGRATIONS: tuple[str, ...] = (
         score INTEGER NOT NULL,
         grader TEXT NOT NULL,
         graded_at TEXT NOT NULL,
+        sort_key TEXT NOT NULL,      -- as in grades
         PRIMARY KEY (session_id, question_id, item_id)
     );
-    CREATE INDEX item_grades_by_item ON item_grades (question_id, item_id, rubric_hash, grader);
+    CREATE INDEX item_grades_by_item ON item_grades (question_id, item_id, grader, sort_key, score, item_name);
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
