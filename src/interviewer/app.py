@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from interviewer import __version__
@@ -24,6 +25,7 @@ from interviewer.settings import Settings, load_settings
 from interviewer.transcripts.record import Engines, SessionOptions, SessionRecord
 from interviewer.transcripts.store import Store, StoreError, new_session_id
 from interviewer.ui.terminal import InterviewIO, make_io
+from interviewer.user_commands import printed_command
 
 EXIT_INTERRUPTED = 130
 EXIT_PROVIDER = 3
@@ -161,7 +163,8 @@ def resume_session(session_id: str | None, transcripts_dir: Path | None) -> int:
         if not store.report_path(record.id).exists():
             session.finish()
             return _summary(console, session, store)
-        return _error(console, f"session {record.id} is already finished; see `interviewer review show {record.id}`")
+        shown = printed_command("review", "show", record.id, transcripts_dir=store.root)
+        return _error(console, f"session {record.id} is already finished; see `{escape(shown)}`")
     answered = sum(len(r.answers()) for r in record.engine.runs)
     console.print(
         f"[bold]Resuming[/] {record.id} · {answered} answers kept · saving to {store.folder(record.id).resolve()}"
@@ -176,23 +179,21 @@ def _model_of(record: SessionRecord, role: str) -> str | None:
 
 def _run(session: Session, console: Console, *, resumed: bool) -> int:
     store = session.store
+    resume = escape(printed_command("resume", session.record.id, transcripts_dir=store.root))
     session.interviewer.warm()
     try:
         record = session.run(resumed=resumed)
     except BackendError as exc:
         console.print(
             f"\n[bold red]Model provider problem:[/] {exc}\nEvery answer so far is saved. Once it is fixed, "
-            f"continue with [bold]interviewer resume {session.record.id}[/]"
+            f"continue with [bold]{resume}[/]"
         )
         return EXIT_PROVIDER
     except KeyboardInterrupt:
-        console.print(
-            f"\n[yellow]Interrupted.[/] Every answer so far is saved. Continue with "
-            f"[bold]interviewer resume {session.record.id}[/]"
-        )
+        console.print(f"\n[yellow]Interrupted.[/] Every answer so far is saved. Continue with [bold]{resume}[/]")
         return EXIT_INTERRUPTED
     if record.status is not SessionStatus.finished:
-        console.print(f"\nSaved. Continue with [bold]interviewer resume {record.id}[/]")
+        console.print(f"\nSaved in {escape(str(store.folder(record.id).resolve()))}. Continue with [bold]{resume}[/]")
         return 0
     return _summary(console, session, store)
 
@@ -217,6 +218,6 @@ def _summary(console: Console, session: Session, store: Store) -> int:
     console.print(
         f"Transcript: {store.transcript_path(record.id).resolve()}\n"
         f"Report:     {store.report_path(record.id).resolve()}\n"
-        f"Read it with: interviewer review show {record.id}"
+        f"Read it with: {escape(printed_command('review', 'show', record.id, transcripts_dir=store.root))}"
     )
     return 0
