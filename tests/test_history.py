@@ -121,6 +121,16 @@ def test_a_session_that_does_not_load_is_listed_as_broken_with_its_reason(transc
     assert line.startswith("20240101-120000-beef does not load: transcript does not validate")
 
 
+def test_showing_a_session_that_does_not_load_says_why_in_one_line(transcripts: Path):
+    broken = transcripts / "20240101-120000-beef"
+    broken.mkdir(parents=True)
+    (broken / "transcript.json").write_text('{"id": "20240101-120000-beef", "schema_version": 1}')
+    result = review(transcripts, "show", broken.name)
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: 20240101-120000-beef: transcript does not validate (")
+    assert len(result.output.strip().splitlines()) == 1
+
+
 def test_the_index_follows_new_changed_and_deleted_sessions_by_itself(transcripts: Path):
     ids = copy_examples(transcripts)
     review(transcripts)

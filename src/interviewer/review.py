@@ -16,7 +16,7 @@ from rich.table import Table
 from interviewer.history import queries
 from interviewer.history.db import database_path, open_history, remove_database
 from interviewer.history.export import write_export
-from interviewer.history.index import open_index, rebuild
+from interviewer.history.index import load_error, open_index, rebuild
 from interviewer.settings import load_settings
 from interviewer.transcripts.store import Store, StoreError
 from interviewer.user_commands import printed_command
@@ -86,7 +86,7 @@ def show_session(session_id: str | None, transcripts_dir: Path | None) -> int:
             session_id = latest[0].id
         record = store.load(session_id)
     except (StoreError, ValueError, OSError) as exc:
-        console.print(f"[bold red]Error:[/] {exc}")
+        console.print(f"[bold red]Error:[/] {session_id}: {load_error(exc)}")
         return 2
     path = store.report_path(record.id)
     markdown = path.read_text(encoding="utf-8") if path.exists() else render_report(record)

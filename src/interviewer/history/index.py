@@ -42,23 +42,25 @@ def fingerprint(folder: str) -> str:
     return ";".join(sorted(parts))
 
 
-def _reason(exc: Exception) -> str:
+def load_error(exc: Exception) -> str:
+    """Why a session does not load, in one line."""
     if isinstance(exc, ValidationError):
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "file"
-        text = f"transcript does not validate ({exc.error_count()} errors; first: {where}: {first['msg']})"
+        count = exc.error_count()
+        text = f"transcript does not validate ({count} error{'s' * (count != 1)}; first: {where}: {first['msg']})"
     else:
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return text[:_MAX_REASON_CHARS]
 
 
-def _insert(db: sqlite3.Connection, record: SessionRecord, print_: str) -> None:
+def _insert(db: sqlite3.Connection, record: SessionRecord, stamp: str) -> None:
     graded_at = record.finished_at or record.updated_at
     db.execute(
         "INSERT INTO sessions VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             record.id,
-            print_,
+            stamp,
             record.created_at,
             record.updated_at,
             record.finished_at,
@@ -109,15 +111,17 @@ def _insert(db: sqlite3.Connection, record: SessionRecord, print_: str) -> None:
     db.executemany("INSERT INTO item_grades VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", item_rows)
 
 
-def _index_one(db: sqlite3.Connection, store: Store, session_id: str, print_: str) -> bool:
+def _index_one(db: sqlite3.Connection, store: Store, session_id: str, stamp: str) -> bool:
     """Index one session; False when it does not load (then it is recorded as broken)."""
     db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
     try:
         record = store.load(session_id)
     except (StoreError, ValueError, OSError) as exc:
-        db.execute("INSERT INTO sessions (id, fingerprint, error) VALUES (?, ?, ?)", (session_id, print_, _reason(exc)))
+        db.execute(
+            "INSERT INTO sessions (id, fingerprint, error) VALUES (?, ?, ?)", (session_id, stamp, load_error(exc))
+        )
         return False
-    _insert(db, record, print_)
+    _insert(db, record, stamp)
     return True
 
 
@@ -125,7 +129,7 @@ def refresh(db: sqlite3.Connection, store: Store) -> RefreshResult:
     """Reindex what changed in the store since the last refresh."""
     current = {sid: fingerprint(str(store.folder(sid))) for sid in store.ids()}
     known = dict(db.execute("SELECT id, fingerprint FROM sessions").fetchall())
-    stale = [sid for sid, print_ in current.items() if known.get(sid) != print_]
+    stale = [sid for sid, stamp in current.items() if known.get(sid) != stamp]
     gone = [sid for sid in known if sid not in current]
     if not stale and not gone:
         return RefreshResult(0, 0, 0)
