@@ -13,6 +13,8 @@ import json
 import shlex
 import shutil
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -227,6 +229,23 @@ def test_progress_compares_grades_only_within_one_grader(transcripts: Path):
     assert [row[2:5] for row in rows] == [["offline", "1", f"{offline:.1f}"], ["openai/gpt-4o-mini", "1", "0.0"]]
 
 
+def test_a_screened_out_answer_counts_for_the_sessions_grader(transcripts: Path):
+    def model_session_with_a_dont_know(data: dict) -> None:
+        data["engines"]["grader"] = "openai/gpt-4o-mini"
+        for grade in data["grades"].values():
+            grade["grader"] = "openai/gpt-4o-mini"
+        guarded = data["grades"]["cross-validation"]
+        guarded.update(grader="guard", path="guard", kind="dont_know", score=0, raw_score=0)
+        for item in guarded["items"]:
+            item.update(score=0, evidence=[])
+
+    clone(transcripts, "20300101-090000-0001", model_session_with_a_dont_know)
+    review(transcripts)
+    graders = {(r[1], r[4]) for r in db_rows(transcripts)["grades"]}
+    assert ("cross-validation", "openai/gpt-4o-mini") in graders
+    assert {g for _, g in graders} == {"openai/gpt-4o-mini"}
+
+
 def test_item_grades_are_keyed_by_question_item_and_rubric_hash(transcripts: Path):
     shutil.copytree(_finished_example(), transcripts / _finished_example().name)
 
@@ -263,6 +282,19 @@ def test_export_as_json_lines_goes_to_stdout(transcripts: Path):
     rows = [json.loads(line) for line in io.StringIO(result.output)]
     assert len(rows) == _item_grade_count(transcripts)
     assert {type(r["score"]) for r in rows} == {int} and {type(r["provisional"]) for r in rows} == {bool}
+
+
+def test_export_to_a_reader_that_stops_early_is_not_an_error(transcripts: Path):
+    for n in range(40):  # well over a pipe buffer of rows
+        clone(transcripts, f"2030{n // 28 + 1:02d}{n % 28 + 1:02d}-090000-{n:04x}", lambda d: None)
+    command = [sys.executable, "-m", "interviewer", "review", "--transcripts-dir", str(transcripts), "export"]
+    reader = subprocess.Popen([*command, "--format", "jsonl"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert reader.stdout is not None and reader.stderr is not None
+    first = reader.stdout.readline()
+    reader.stdout.close()
+    assert reader.wait(timeout=60) == 0
+    assert json.loads(first)["session_id"].startswith("2030")
+    assert reader.stderr.read() == b""
 
 
 def test_the_database_is_sqlite_in_wal_mode_with_its_schema_version(transcripts: Path, tmp_path: Path):

@@ -6,6 +6,7 @@ read from the session itself.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -135,7 +136,11 @@ def export_history(fmt: str, out: Path | None, transcripts_dir: Path | None) -> 
     console = Console(stderr=True, highlight=False)
     rows = queries.export_rows(_history(_store(transcripts_dir), console))
     if out is None:
-        write_export(rows, sys.stdout, fmt)
+        try:
+            write_export(rows, sys.stdout, fmt)
+            sys.stdout.flush()
+        except BrokenPipeError:  # the reader stopped early (`| head`): not an error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     try:
         with out.open("w", encoding="utf-8", newline="") as handle:

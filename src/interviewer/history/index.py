@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from interviewer.bank.rubric_hash import rubric_hash
+from interviewer.grading.models import GradePath
 from interviewer.history.db import open_history
 from interviewer.transcripts.record import SessionRecord
 from interviewer.transcripts.store import Store, StoreError
@@ -87,7 +88,9 @@ def _insert(db: sqlite3.Connection, record: SessionRecord, stamp: str) -> None:
         grade = record.grades.get(question.id)
         if grade is None:
             continue
-        sort_key, rubric, grader = f"{record.created_at} {record.id} {n:04d}", hashes[question.id], grade.grader
+        sort_key, rubric = f"{record.created_at} {record.id} {n:04d}", hashes[question.id]
+        # A screened-out answer (empty, "I don't know") scores 0 whoever grades: it counts for the session's grader.
+        grader = record.engines.grader if grade.path is GradePath.guard else grade.grader
         flagged = int(grade.provisional)
         grade_rows.append(
             (
