@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 from tests import answers  # noqa: E402  (realistic candidate answers, shared with the tests)
 
 EXAMPLES = ROOT / "transcripts"
-PACK = ROOT / "tests" / "fixtures" / "pack.yaml"
+PACK = "tests/fixtures/pack.yaml"  # relative (the command runs in ROOT), so no machine's path is recorded
 # (why the example exists, start options, everything typed in order; running out of input pauses the session)
 SESSIONS = (
     (
@@ -39,9 +39,10 @@ SESSIONS = (
 
 def make(options: list[str], typed: list[str], env: dict[str, str]) -> None:
     script = "\n\n".join(typed) + "\n"
-    command = [sys.executable, "-m", "interviewer", "start", "--bank", str(PACK), "--no-builtin"]
-    command += ["--transcripts-dir", str(EXAMPLES), *options]
-    subprocess.run(command, input=script, text=True, env=env, check=True, capture_output=True, timeout=300)
+    command = [sys.executable, "-m", "interviewer", "start", "--bank", PACK, "--no-builtin"]
+    command += ["--transcripts-dir", "transcripts", *options]
+    run = {"input": script, "text": True, "env": env, "cwd": ROOT, "capture_output": True, "timeout": 300}
+    subprocess.run(command, check=True, **run)
 
 
 def main() -> None:
