@@ -66,7 +66,7 @@ def _console() -> Console:
 
 def _error(console: Console, message: str, code: int = 2) -> int:
     console.print("[bold red]Error:[/] ", end="", markup=True)
-    console.print(message, markup=False)
+    console.print(message, markup=False, soft_wrap=True)  # one line, however long the paths in it
     return code
 
 
@@ -285,8 +285,7 @@ def _record_switch(
 def _saving_failed(console: Console, exc: StoreError) -> int:
     fallback = getattr(exc, "fallback", None)
     kept = f"\nYour last answer was not saved in the session; it is in {fallback}" if fallback else ""
-    console.print(f"[bold red]Error:[/] {exc}{kept}", markup=True, highlight=False)
-    return EXIT_ERROR
+    return _error(console, f"{exc}{kept}", EXIT_ERROR)
 
 
 def _run(session: Session, console: Console, *, resumed: bool) -> int:
