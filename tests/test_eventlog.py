@@ -236,3 +236,44 @@ def test_after_ctrl_c_resume_shows_the_pending_line_again_without_recording_it_t
     assert io.said.count(follow_up) == 2  # heard again on resume
     said = [t["text"] for r in transcript(folder)["engine"]["runs"] for t in r["turns"] if t["role"] == "interviewer"]
     assert said.count(follow_up) == 1  # recorded once
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ('{"schema_version": 1, "id": "20260101-000000-0bad"}', "transcript.json: app_version: Field required"),
+        ("{truncated", "transcript.json is not JSON"),
+        ('{"schema_version": 7}', "transcript.json has schema_version 7 and no events.jsonl"),
+    ],
+    ids=["invalid", "not-json", "unknown-schema"],
+)
+def test_an_old_transcript_that_does_not_validate_is_named_in_one_line(
+    transcripts: Path, content: str, reason: str
+) -> None:
+    folder = transcripts / "20260101-000000-0bad"
+    folder.mkdir(parents=True)
+    (folder / "transcript.json").write_text(content)
+    for args in (
+        ["resume", folder.name, "--transcripts-dir", str(transcripts)],
+        ["review", "--transcripts-dir", str(transcripts), "show", folder.name],
+    ):
+        result = run_cli(*args)
+        assert result.exit_code != 0
+        [line] = result.output.strip().splitlines()
+        assert reason in line
+    assert sorted(p.name for p in folder.iterdir()) == ["transcript.json"]
+
+
+def test_an_answer_with_undecodable_bytes_is_kept_with_replacement_characters(
+    transcripts: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import interviewer.app as app
+
+    io = InterruptingIO(None, ["caf\udce9 latte: k folds, train on k-1 and average the held-out scores", "/quit"])
+    monkeypatch.setattr(app, "make_io", lambda console: io)
+    result = start(transcripts, "-n", "1", input="")
+    assert result.exit_code == 0, result.output
+    [folder] = sessions(transcripts)
+    [answered] = [e for e in events(folder) if e["type"] == "answered"]
+    assert answered["text"].startswith("caf\ufffd") and answered["text"].endswith("held-out scores")
+    assert (folder / "report.md").exists()

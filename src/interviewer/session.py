@@ -190,6 +190,7 @@ class Session:
 
     def _take(self, text: str) -> Action:
         now = self.clock()
+        text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")  # undecodable input: kept, marked
         parsed = parse_command(text)
         if parsed is not None:
             event = CommandGiven(at=now, command=parsed.command.value, argument=parsed.argument)
