@@ -277,3 +277,14 @@ def test_an_answer_with_undecodable_bytes_is_kept_with_replacement_characters(
     [answered] = [e for e in events(folder) if e["type"] == "answered"]
     assert answered["text"].startswith("caf\ufffd") and answered["text"].endswith("held-out scores")
     assert (folder / "report.md").exists()
+
+
+def test_printed_commands_name_a_transcripts_dir_that_is_not_the_default(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    paused = start(elsewhere, "-n", "2", input=blocks(answers.CV_ANSWER))
+    [folder] = sessions(elsewhere)
+    printed = f"interviewer resume --transcripts-dir {elsewhere} {folder.name}"
+    assert printed in " ".join(paused.output.split())
+    finished = run_cli(*printed.split()[1:], input=blocks(*ANSWERS))
+    assert finished.exit_code == 0, finished.output
+    assert f"interviewer review --transcripts-dir {elsewhere} show {folder.name}" in " ".join(finished.output.split())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,7 @@ from interviewer.preflight import preflight
 from interviewer.prompts import prompt_hashes
 from interviewer.session import Session
 from interviewer.settings import ModelSettings, Settings, load_settings
-from interviewer.transcripts.events import Event, SettingsChanged, Started
+from interviewer.transcripts.events import SettingsChanged, Started
 from interviewer.transcripts.fold import Fold
 from interviewer.transcripts.lock import SessionBusy
 from interviewer.transcripts.record import (
@@ -219,7 +220,7 @@ def start_session(options: StartOptions) -> int:
     return _run(session, console, resumed=False)
 
 
-def _open(store: Store, session_id: str | None) -> tuple[SessionWriter, list[Event]]:
+def _open(store: Store, session_id: str | None) -> tuple[SessionWriter, Fold]:
     if session_id is None:
         latest = store.latest_unfinished()
         if latest is None:
@@ -234,10 +235,9 @@ def resume_session(session_id: str | None, transcripts_dir: Path | None, switch:
     settings = load_settings(transcripts_dir=transcripts_dir)
     store = Store(settings.transcripts_dir)
     try:
-        writer, events = _open(store, session_id)
+        writer, fold = _open(store, session_id)
     except (StoreError, SessionBusy) as exc:
         return _error(console, str(exc), EXIT_ERROR)
-    fold = Fold.of(events)
     record = fold.record
     session_settings = resumed_settings(settings, record, switch or StartOptions())
     try:
@@ -253,7 +253,9 @@ def resume_session(session_id: str | None, transcripts_dir: Path | None, switch:
     to_grade = [q for q in record.completed_ids() if q not in record.grades or record.grades[q].provisional]
     if finished and not to_grade and store.report_path(record.id).exists():
         session.close()
-        return _error(console, f"session {record.id} is already finished; see `interviewer review show {record.id}`")
+        return _error(
+            console, f"session {record.id} is already finished; see `{_command(store, 'review', 'show', record.id)}`"
+        )
     try:
         _record_switch(session, interviewer, grader, recorded_settings(session_settings))
         if finished:
@@ -282,6 +284,13 @@ def _record_switch(
         session.emit(SettingsChanged(at=session.clock(), engines=engines, settings=settings))
 
 
+def _command(store: Store, *words: str) -> str:
+    """A command to print for the user that works as printed: the store's folder named unless it is the default."""
+    where = [] if store.root == load_settings().transcripts_dir else ["--transcripts-dir", str(store.root)]
+    head, *rest = words
+    return shlex.join(["interviewer", head, *where, *rest])
+
+
 def _saving_failed(console: Console, exc: StoreError) -> int:
     fallback = getattr(exc, "fallback", None)
     kept = f"\nYour last answer was not saved in the session; it is in {fallback}" if fallback else ""
@@ -296,7 +305,7 @@ def _run(session: Session, console: Console, *, resumed: bool) -> int:
     except BackendError as exc:
         console.print(
             f"\n[bold red]Model provider problem:[/] {exc}\nEvery answer so far is saved. Once it is fixed, "
-            f"continue with [bold]interviewer resume {session.record.id}[/]"
+            f"continue with [bold]{_command(store, 'resume', session.record.id)}[/]"
         )
         return EXIT_PROVIDER
     except StoreError as exc:
@@ -304,11 +313,11 @@ def _run(session: Session, console: Console, *, resumed: bool) -> int:
     except KeyboardInterrupt:
         console.print(
             f"\n[yellow]Interrupted.[/] Every answer so far is saved. Continue with "
-            f"[bold]interviewer resume {session.record.id}[/]"
+            f"[bold]{_command(store, 'resume', session.record.id)}[/]"
         )
         return EXIT_INTERRUPTED
     if record.status is not SessionStatus.finished:
-        console.print(f"\nSaved. Continue with [bold]interviewer resume {record.id}[/]")
+        console.print(f"\nSaved. Continue with [bold]{_command(store, 'resume', record.id)}[/]")
         return 0
     return _summary(console, session, store)
 
@@ -333,6 +342,6 @@ def _summary(console: Console, session: Session, store: Store) -> int:
     console.print(
         f"Transcript: {store.transcript_path(record.id).resolve()}\n"
         f"Report:     {store.report_path(record.id).resolve()}\n"
-        f"Read it with: interviewer review show {record.id}"
+        f"Read it with: {_command(store, 'review', 'show', record.id)}"
     )
     return 0

@@ -17,7 +17,6 @@ from interviewer.bank.loader import BankError, load_bank
 from interviewer.bank.models import Question
 from interviewer.session import graded_event
 from interviewer.settings import Settings, load_settings
-from interviewer.transcripts.fold import Fold
 from interviewer.transcripts.lock import SessionBusy
 from interviewer.transcripts.record import SessionRecord
 from interviewer.transcripts.report import render_report
@@ -34,9 +33,8 @@ def _current_questions(record: SessionRecord) -> dict[str, Question]:
 
 
 def _regrade(store: Store, session_id: str, settings: Settings, grader_model: str | None, console: Console) -> None:
-    writer, events = store.open(session_id)
+    writer, fold = store.open(session_id)
     try:
-        fold = Fold.of(events)
         record = fold.record
         grader_settings = resumed_settings(settings, record, StartOptions(grader_model=grader_model)).grader
         check_models(grader_settings)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from interviewer.engine.state import SessionStatus
 from interviewer.transcripts.events import Event, Started
-from interviewer.transcripts.fold import fold
+from interviewer.transcripts.fold import Fold
 from interviewer.transcripts.lock import SessionLock
 from interviewer.transcripts.log import EventLog, LogError, fsync_dir, read_events
 from interviewer.transcripts.migrate import events_from_v1
@@ -158,9 +158,12 @@ class Store:
     def load(self, session_id: str) -> SessionRecord:
         """The folded record of the session `session_id` names (an id or a unique prefix)."""
         session_id = self.resolve(session_id)
-        events = self.events(session_id)
+        return self._fold(session_id, self.events(session_id)).record
+
+    @staticmethod
+    def _fold(session_id: str, events: list[Event]) -> Fold:
         try:
-            return fold(events)
+            return Fold.of(events)
         except Exception as exc:  # a log this engine cannot replay: say so, never a traceback
             raise StoreError(f"session {session_id} cannot be replayed: {type(exc).__name__}: {exc}") from None
 
@@ -219,22 +222,23 @@ class Store:
                 raise
         return SessionWriter(self, session_id, lock, log), started
 
-    def open(self, session_id: str) -> tuple[SessionWriter, list[Event]]:
-        """Lock an existing session for writing; its events, read under the lock. A 0.1.0 session gets its log."""
+    def open(self, session_id: str) -> tuple[SessionWriter, Fold]:
+        """Lock an existing session for writing; its fold, read under the lock. A 0.1.0 session gets its log."""
         session_id = self.resolve(session_id)
-        self.events(session_id)  # a broken log fails here, before anything is written
+        self._fold(session_id, self.events(session_id))  # a broken log fails here, before anything is written
         lock = SessionLock(self.folder(session_id) / LOCK)
         with writing(self.folder(session_id) / LOCK):
             lock.acquire(f"session {session_id}")
         try:
             events = self.events(session_id)
+            fold = self._fold(session_id, events)
             path = self.events_path(session_id)
             with writing(path):
                 log = EventLog.open(path) if path.exists() else EventLog.create(path, events)
         except BaseException:
             lock.release()
             raise
-        return SessionWriter(self, session_id, lock, log), events
+        return SessionWriter(self, session_id, lock, log), fold
 
     def save(self, record: SessionRecord) -> None:
         """Write the `transcript.json` view of a folded record."""
