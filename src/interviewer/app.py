@@ -305,7 +305,8 @@ def _run(session: Session, console: Console, *, resumed: bool) -> int:
     except BackendError as exc:
         console.print(
             f"\n[bold red]Model provider problem:[/] {exc}\nEvery answer so far is saved. Once it is fixed, "
-            f"continue with [bold]{_command(store, 'resume', session.record.id)}[/]"
+            f"continue with [bold]{_command(store, 'resume', session.record.id)}[/]",
+            soft_wrap=True,
         )
         return EXIT_PROVIDER
     except StoreError as exc:
@@ -313,11 +314,12 @@ def _run(session: Session, console: Console, *, resumed: bool) -> int:
     except KeyboardInterrupt:
         console.print(
             f"\n[yellow]Interrupted.[/] Every answer so far is saved. Continue with "
-            f"[bold]{_command(store, 'resume', session.record.id)}[/]"
+            f"[bold]{_command(store, 'resume', session.record.id)}[/]",
+            soft_wrap=True,
         )
         return EXIT_INTERRUPTED
     if record.status is not SessionStatus.finished:
-        console.print(f"\nSaved. Continue with [bold]{_command(store, 'resume', record.id)}[/]")
+        console.print(f"\nSaved. Continue with [bold]{_command(store, 'resume', record.id)}[/]", soft_wrap=True)
         return 0
     return _summary(console, session, store)
 
@@ -342,6 +344,7 @@ def _summary(console: Console, session: Session, store: Store) -> int:
     console.print(
         f"Transcript: {store.transcript_path(record.id).resolve()}\n"
         f"Report:     {store.report_path(record.id).resolve()}\n"
-        f"Read it with: {_command(store, 'review', 'show', record.id)}"
+        f"Read it with: {_command(store, 'review', 'show', record.id)}",
+        soft_wrap=True,  # paths and commands stay whole, to copy and paste
     )
     return 0
