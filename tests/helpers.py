@@ -23,7 +23,7 @@ def run_cli(*args: str, input: str | None = None):
 
 
 def sessions(root: Path) -> list[Path]:
-    return sorted(p.parent for p in root.glob("*/transcript.json"))
+    return sorted(p.parent for p in root.glob("*/events.jsonl"))
 
 
 def transcript(folder: Path) -> dict:

@@ -147,29 +147,30 @@ def test_config_show_masks_provider_keys(monkeypatch) -> None:
     assert "offline engine" in result.output
 
 
-def test_resume_completes_a_session_killed_while_writing_its_report(transcripts: Path) -> None:
+def _log_lines(folder: Path) -> list[str]:
+    return (folder / "events.jsonl").read_text().splitlines(keepends=True)
+
+
+def test_resume_completes_a_session_killed_before_its_last_grade_and_report(transcripts: Path) -> None:
     start(transcripts, "-n", "3", input=blocks(*ANSWERS * 2))
     [folder] = sessions(transcripts)
-    data = transcript(folder)
-    dropped = data["engine"]["plan"][-1]
-    del data["grades"][dropped]
-    (folder / "transcript.json").write_text(json.dumps(data))
+    lines = _log_lines(folder)
+    last_grade = max(i for i, line in enumerate(lines) if '"type":"graded"' in line)
+    dropped = json.loads(lines[last_grade])["question_id"]
+    (folder / "events.jsonl").write_text("".join(lines[:last_grade]))  # the kill came before that grade
     (folder / "report.md").unlink()
     result = run_cli("resume", folder.name, "--transcripts-dir", str(transcripts))
     assert result.exit_code == 0, result.output
     assert dropped in transcript(folder)["grades"]
-    assert (folder / "report.md").exists()
+    assert transcript(folder)["finished_at"]
+    assert f". {dropped} — " in (folder / "report.md").read_text()  # its section has a grade again
 
 
-def test_resume_regrades_a_grade_made_while_the_grader_was_down(transcripts: Path) -> None:
-    start(transcripts, "-n", "3", input=blocks(*ANSWERS * 2))
+def test_resume_of_a_finished_and_fully_graded_session_says_so_and_changes_nothing(transcripts: Path) -> None:
+    start(transcripts, "-n", "1", input=blocks(*ANSWERS))
     [folder] = sessions(transcripts)
-    data = transcript(folder)
-    first = data["engine"]["plan"][0]
-    data["grades"][first].update(provisional=True, score=0, path="offline_fallback")
-    (folder / "transcript.json").write_text(json.dumps(data))
-    (folder / "report.md").unlink()
-    run_cli("resume", folder.name, "--transcripts-dir", str(transcripts))
-    regraded = transcript(folder)["grades"][first]
-    assert not regraded["provisional"]
-    assert regraded["path"] == "offline"
+    before = (folder / "events.jsonl").read_bytes()
+    result = run_cli("resume", folder.name, "--transcripts-dir", str(transcripts))
+    assert result.exit_code == 2
+    assert f"session {folder.name} is already finished" in result.output
+    assert (folder / "events.jsonl").read_bytes() == before

@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import respx
 
@@ -50,6 +51,7 @@ def learning_rate_session(mock: respx.MockRouter, transcripts: Path, fake: FakeM
 @pytest.fixture
 def mock() -> Iterator[respx.MockRouter]:
     with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
+        router.get(LOCAL).mock(return_value=httpx.Response(200))  # the local server is up (pre-flight check)
         yield router
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import respx
 
@@ -40,6 +41,7 @@ ANSWERS = [  # seed 1 asks cross-validation, then imbalanced-data
 @pytest.fixture
 def mock() -> Iterator[respx.MockRouter]:
     with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
+        router.get(LOCAL_BASE).mock(return_value=httpx.Response(200))  # the local server is up (pre-flight check)
         yield router
 
 

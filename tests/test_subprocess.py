@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -9,6 +10,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 from tests import answers
 from tests.helpers import PACK_ARGS, blocks, sessions, transcript
@@ -90,12 +93,17 @@ def test_piped_session_runs_as_a_real_process(tmp_path: Path) -> None:
     assert transcript(folder)["engine"]["status"] == "finished"
 
 
-def _candidate_answers(folder: Path) -> list[str]:
+def _events(folder: Path) -> list[dict]:
+    """The complete lines of the session's log, as a crash leaves them."""
     try:
-        data = json.loads((folder / "transcript.json").read_text())
-    except (OSError, ValueError):
+        data = (folder / "events.jsonl").read_bytes()
+    except OSError:
         return []
-    return [t["text"] for r in data["engine"]["runs"] for t in r["turns"] if t["role"] == "candidate"]
+    return [json.loads(line) for line in data[: data.rfind(b"\n") + 1].splitlines()]
+
+
+def _candidate_answers(folder: Path) -> list[str]:
+    return [e["text"] for e in _events(folder) if e["type"] == "answered"]
 
 
 def _wait_for(predicate, timeout: float = 60.0) -> None:
@@ -107,42 +115,49 @@ def _wait_for(predicate, timeout: float = 60.0) -> None:
     raise AssertionError("condition not reached before the timeout")
 
 
-def test_sigkill_after_the_second_answer_loses_nothing_and_resume_finishes(tmp_path: Path) -> None:
-    out = tmp_path / "t"
-    first, second = answers.CV_ANSWER, answers.STRONG_IMBALANCE
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "interviewer",
-            "start",
-            *PACK_ARGS,
-            "--transcripts-dir",
-            str(out),
-            "-n",
-            "3",
-            "--seed",
-            "5",
-        ],
+def _spawn(*args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "interviewer", *args],
         stdin=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def _no_line_said_twice(data: dict) -> None:
+    """Two interviewer turns in a row mean a line was recorded again after the crash."""
+    for run in data["engine"]["runs"]:
+        roles = [t["role"] for t in run["turns"]]
+        assert ("interviewer", "interviewer") not in itertools.pairwise(roles), run["turns"]
+
+
+@pytest.mark.parametrize("acknowledged", [0, 1, 2])
+def test_sigkill_at_any_event_loses_no_acknowledged_answer_and_resume_finishes(
+    tmp_path: Path, acknowledged: int
+) -> None:
+    """Killed after `acknowledged` answers are in the log, with the next one on its way: resume keeps them all."""
+    out = tmp_path / "t"
+    said = [answers.CV_ANSWER, answers.STRONG_IMBALANCE, answers.STORY]
+    proc = _spawn("start", *PACK_ARGS, "--transcripts-dir", str(out), "-n", "3", "--seed", "5")
     try:
-        _wait_for(lambda: bool(sessions(out)))
+        _wait_for(lambda: bool(sessions(out)) and bool(_events(sessions(out)[0])))
         folder = sessions(out)[0]
-        for n, text in enumerate([first, second], start=1):
+        for n, text in enumerate(said[:acknowledged], start=1):
             proc.stdin.write(text + "\n\n")
             proc.stdin.flush()
             _wait_for(lambda n=n: len(_candidate_answers(folder)) >= n)
+        proc.stdin.write(said[acknowledged] + "\n\n")  # in flight when the kill lands
+        proc.stdin.flush()
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
+        proc.communicate()
     assert proc.returncode == -signal.SIGKILL
-    assert _candidate_answers(folder) == [first, second]
+    kept = _candidate_answers(folder)
+    assert kept[:acknowledged] == said[:acknowledged]
 
     resumed = interviewer(
         "resume",
@@ -150,10 +165,41 @@ def test_sigkill_after_the_second_answer_loses_nothing_and_resume_finishes(tmp_p
         str(out),
         input=blocks(*[answers.STORY, answers.CV_ANSWER, answers.STRONG_IMBALANCE] * 4),
     )
-    assert resumed.returncode == 0, resumed.stderr
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert "Traceback" not in resumed.stderr
     data = transcript(folder)
     assert data["engine"]["status"] == "finished"
-    kept = _candidate_answers(folder)
-    assert kept[:2] == [first, second]
+    assert _candidate_answers(folder)[: len(kept)] == kept
     assert len(data["grades"]) == 3
     assert (folder / "report.md").exists()
+    _no_line_said_twice(data)
+
+
+def test_a_second_resume_of_an_open_session_is_refused_and_nothing_is_lost(tmp_path: Path) -> None:
+    out = tmp_path / "t"
+    paused = interviewer(
+        "start", *PACK_ARGS, "--transcripts-dir", str(out), "-n", "2", "--seed", "5", input=blocks(answers.CV_ANSWER)
+    )
+    assert paused.returncode == 0, paused.stderr
+    [folder] = sessions(out)
+    first = _spawn("resume", folder.name, "--transcripts-dir", str(out))
+    try:
+        # the first one holds the session and waits for an answer: its repeat of the question is in the log
+        _wait_for(lambda: [e["type"] for e in _events(folder)][-2:] == ["resumed", "asked"])
+        before = (folder / "events.jsonl").read_bytes()
+        second = interviewer(
+            "resume", folder.name, "--transcripts-dir", str(out), input=blocks(answers.STORY, answers.STORY)
+        )
+        assert second.returncode == 1
+        assert f"session {folder.name} is open elsewhere (pid {first.pid})" in second.stdout
+        assert "Traceback" not in second.stderr
+        assert (folder / "events.jsonl").read_bytes() == before
+        more = [answers.STRONG_IMBALANCE, "After the split, only on the training data.", answers.STORY]
+        stdout, stderr = first.communicate(blocks(*more * 3), timeout=120)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert first.returncode == 0, stdout + stderr
+    kept = _candidate_answers(folder)
+    assert kept[0] == answers.CV_ANSWER and kept[1] == answers.STRONG_IMBALANCE
+    assert transcript(folder)["engine"]["status"] == "finished"

@@ -5,30 +5,45 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from interviewer import __version__
-from interviewer.backends.base import BackendError
+from interviewer.backends.base import BackendError, GraderBackend, InterviewerBackend
 from interviewer.backends.registry import make_grader, make_interviewer
 from interviewer.bank.loader import Bank, BankError, load_bank
 from interviewer.bank.models import Level, Question
 from interviewer.bank.presets import Preset, resolve
+from interviewer.config_cli import mask_url
 from interviewer.engine.engine import Engine
 from interviewer.engine.planner import PlanError, plan_loop, plan_questions
 from interviewer.engine.state import SessionStatus
+from interviewer.preflight import preflight
 from interviewer.prompts import prompt_hashes
 from interviewer.session import Session
-from interviewer.settings import Settings, load_settings
-from interviewer.transcripts.record import Engines, SessionOptions, SessionRecord
-from interviewer.transcripts.store import Store, StoreError, new_session_id
+from interviewer.settings import ModelSettings, Settings, load_settings
+from interviewer.transcripts.events import SettingsChanged, Started
+from interviewer.transcripts.fold import Fold
+from interviewer.transcripts.lock import SessionBusy
+from interviewer.transcripts.record import (
+    Engines,
+    ModelRecord,
+    RecordedSettings,
+    SessionOptions,
+    SessionRecord,
+    utc_now,
+)
+from interviewer.transcripts.store import SessionWriter, Store, StoreError
 from interviewer.ui.terminal import InterviewIO, make_io
 from interviewer.user_commands import printed_command
 
+EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
 EXIT_PROVIDER = 3
+M = TypeVar("M", bound=ModelSettings)
 
 
 @dataclass
@@ -51,9 +66,10 @@ def _console() -> Console:
     return Console(highlight=False)
 
 
-def _error(console: Console, message: str) -> int:
-    console.print(f"[bold red]Error:[/] {message}", markup=True)
-    return 2
+def _error(console: Console, message: str, code: int = 2) -> int:
+    console.print("[bold red]Error:[/] ", end="", markup=True)
+    console.print(message, markup=False, soft_wrap=True)  # one line, however long the paths in it
+    return code
 
 
 def settings_for(options: StartOptions) -> Settings:
@@ -89,50 +105,109 @@ def _plan(bank: Bank, preset: Preset, level: str, options: StartOptions) -> tupl
     return plan, None
 
 
+class PreflightError(Exception):
+    """The configured model cannot work as set up (missing key, local server down): nothing was created."""
+
+
+def recorded_settings(settings: Settings) -> RecordedSettings:
+    def record(model: ModelSettings) -> ModelRecord:
+        values = model.model_dump(include=set(ModelRecord.model_fields))
+        return ModelRecord(**{**values, "api_base": mask_url(model.api_base)})
+
+    return RecordedSettings(interviewer=record(settings.interviewer), grader=record(settings.grader))
+
+
+def _restore(current: M, recorded: ModelRecord, *, complete: bool) -> M:
+    """`current` with the recorded values put back (a masked api_base keeps the configured one it masks)."""
+    values = recorded.model_dump() if complete else {"model": recorded.model}
+    nullable = {"model", "api_base", "temperature", "max_tokens"}
+    update = {k: v for k, v in values.items() if k in type(current).model_fields and (v is not None or k in nullable)}
+    if recorded.api_base and recorded.api_base == mask_url(current.api_base):
+        update["api_base"] = current.api_base
+    return current.model_copy(update=update)
+
+
+def resumed_settings(settings: Settings, record: SessionRecord, switch: StartOptions) -> Settings:
+    """The recorded settings of `record`, then the switches given to `resume` (same meaning as for `start`)."""
+    recorded = record.settings
+    interviewer = _restore(settings.interviewer, recorded.interviewer, complete=recorded.complete)
+    grader = _restore(settings.grader, recorded.grader, complete=recorded.complete)
+    if switch.model is not None:
+        interviewer = interviewer.model_copy(update={"model": switch.model})
+        grader = grader.model_copy(update={"model": switch.grader_model or switch.model})
+    elif switch.grader_model is not None:
+        grader = grader.model_copy(update={"model": switch.grader_model})
+    if switch.api_base is not None:
+        interviewer = interviewer.model_copy(update={"api_base": switch.api_base})
+        grader = grader.model_copy(update={"api_base": switch.api_base})
+    return settings.model_copy(update={"interviewer": interviewer, "grader": grader})
+
+
+def check_models(*models: ModelSettings) -> None:
+    if problem := preflight(*models):
+        raise PreflightError(problem)
+
+
 def prepare_session(options: StartOptions, io: InterviewIO) -> tuple[Session, Preset]:
-    """A new, saved session ready to run. Raises BankError, PlanError, KeyError or ValueError."""
+    """A new session, its `started` event saved, ready to run.
+
+    Raises BankError, PlanError, KeyError, ValueError, PreflightError or StoreError."""
     settings = settings_for(options)
     bank = load_bank(settings.bank_paths, include_default=options.builtin_bank)
     preset = resolve(options.round)
     level = Level(settings.level).value
     plan, segments = _plan(bank, preset, level, options)
+    check_models(settings.interviewer, settings.grader)
     interviewer = make_interviewer(settings.interviewer)
     grader = make_grader(settings.grader)
+    now = time.time()
     engine = Engine.new(
         plan,
         level=level,
-        now=time.time(),
+        now=now,
         max_follow_ups=settings.max_follow_ups,
         time_limit_s=round(options.time_limit * 60) if options.time_limit else None,
         segments=segments,
     )
-    record = SessionRecord(
-        id=new_session_id(),
-        app_version=__version__,
-        options=SessionOptions(
-            round=preset.name,
-            level=level,
-            count=len(plan),
-            seed=options.seed,
-            topics=options.topics,
-            bank_paths=[str(p) for p in settings.bank_paths],
-            time_limit_min=options.time_limit,
-        ),
-        engines=Engines(interviewer=interviewer.name, grader=grader.name, offline=interviewer.offline),
-        prompt_hashes=prompt_hashes(),
-        bank_version=bank.version,
-        questions=plan,
-        engine=engine.state,
-    )
+
+    def started(session_id: str) -> Started:
+        return Started(
+            at=now,
+            id=session_id,
+            app_version=__version__,
+            created_at=utc_now(),
+            options=SessionOptions(
+                round=preset.name,
+                level=level,
+                count=len(plan),
+                seed=options.seed,
+                topics=options.topics,
+                bank_paths=[str(p) for p in settings.bank_paths],
+                time_limit_min=options.time_limit,
+            ),
+            engines=Engines(interviewer=interviewer.name, grader=grader.name, offline=interviewer.offline),
+            settings=recorded_settings(settings),
+            prompt_hashes=prompt_hashes(),
+            bank_version=bank.version,
+            bank_hash=bank.digest,
+            questions=plan,
+            engine=engine.state,
+        )
+
     store = Store(settings.transcripts_dir)
-    store.save(record)
-    return Session(record, interviewer, grader, store, io), preset
+    writer, first = store.create(started)
+    return Session(Fold(first), writer, interviewer, grader, store, io), preset
 
 
 def start_session(options: StartOptions) -> int:
     console = _console()
     try:
         session, preset = prepare_session(options, make_io(console))
+    except PreflightError as exc:
+        console.print(f"[bold red]Cannot start:[/] {exc}\nNo session was created.", markup=True)
+        return EXIT_PROVIDER
+    except StoreError as exc:
+        return _error(console, str(exc), EXIT_ERROR)
     except (BankError, PlanError, KeyError, ValueError) as exc:
         return _error(console, str(exc).strip("'\""))
     record, store = session.record, session.store
@@ -146,54 +221,108 @@ def start_session(options: StartOptions) -> int:
     return _run(session, console, resumed=False)
 
 
-def resume_session(session_id: str | None, transcripts_dir: Path | None) -> int:
+def _open(store: Store, session_id: str | None) -> tuple[SessionWriter, Fold]:
+    if session_id is None:
+        latest = store.latest_unfinished()
+        if latest is None:
+            raise StoreError(f"no unfinished session in {store.root.resolve()}; start one with `interviewer start`")
+        session_id = latest.id
+    return store.open(session_id)
+
+
+def resume_session(session_id: str | None, transcripts_dir: Path | None, switch: StartOptions | None = None) -> int:
+    """Continue a session with its recorded settings (or the ones `switch` names, recorded as an event)."""
     console = _console()
     settings = load_settings(transcripts_dir=transcripts_dir)
     store = Store(settings.transcripts_dir)
     try:
-        record = store.load(session_id) if session_id else store.latest_unfinished()
-    except StoreError as exc:
-        return _error(console, str(exc))
-    if record is None:
-        return _error(console, f"no unfinished session in {store.root.resolve()}; start one with `interviewer start`")
-    interviewer = make_interviewer(settings.interviewer.model_copy(update={"model": _model_of(record, "interviewer")}))
-    grader = make_grader(settings.grader.model_copy(update={"model": _model_of(record, "grader")}))
-    session = Session(record, interviewer, grader, store, make_io(console))
-    if record.status is SessionStatus.finished:
-        if not store.report_path(record.id).exists():
+        writer, fold = _open(store, session_id)
+    except (StoreError, SessionBusy) as exc:
+        return _error(console, str(exc), EXIT_ERROR)
+    record = fold.record
+    session_settings = resumed_settings(settings, record, switch or StartOptions())
+    try:
+        check_models(session_settings.interviewer, session_settings.grader)
+        interviewer = make_interviewer(session_settings.interviewer)
+        grader = make_grader(session_settings.grader)
+    except (PreflightError, ValueError) as exc:
+        writer.close()
+        console.print(f"[bold red]Cannot resume:[/] {exc}\nNothing was changed.", markup=True)
+        return EXIT_PROVIDER
+    session = Session(fold, writer, interviewer, grader, store, make_io(console))
+    finished = record.status is SessionStatus.finished
+    to_grade = [q for q in record.completed_ids() if q not in record.grades or record.grades[q].provisional]
+    if finished and not to_grade and store.report_path(record.id).exists():
+        session.close()
+        return _error(
+            console, f"session {record.id} is already finished; see `{_command(store, 'review', 'show', record.id)}`"
+        )
+    try:
+        _record_switch(session, interviewer, grader, recorded_settings(session_settings))
+        if finished:
+            if to_grade:
+                console.print(f"[bold]Grading again[/] {len(to_grade)} answer(s) of {record.id}: {', '.join(to_grade)}")
             session.finish()
+            session.close()
             return _summary(console, session, store)
-        shown = printed_command("review", "show", record.id, transcripts_dir=store.root)
-        return _error(console, f"session {record.id} is already finished; see `{escape(shown)}`")
+    except StoreError as exc:
+        session.close()
+        return _saving_failed(console, exc)
     answered = sum(len(r.answers()) for r in record.engine.runs)
     console.print(
-        f"[bold]Resuming[/] {record.id} · {answered} answers kept · saving to {store.folder(record.id).resolve()}"
+        f"[bold]Resuming[/] {record.id} · {answered} answers kept · {record.engines.interviewer} · "
+        f"saving to {store.folder(record.id).resolve()}"
     )
     return _run(session, console, resumed=True)
 
 
-def _model_of(record: SessionRecord, role: str) -> str | None:
-    name = getattr(record.engines, role)
-    return None if name == "offline" else name
+def _record_switch(
+    session: Session, interviewer: InterviewerBackend, grader: GraderBackend, settings: RecordedSettings
+) -> None:
+    engines = Engines(interviewer=interviewer.name, grader=grader.name, offline=interviewer.offline)
+    record = session.record
+    if engines != record.engines or settings != record.settings:
+        session.emit(SettingsChanged(at=session.clock(), engines=engines, settings=settings))
+
+
+def _command(store: Store, *words: str) -> str:
+    """A command to print for the user that works as printed (markup-escaped)."""
+    return escape(printed_command(*words, transcripts_dir=store.root))
+
+
+def _saving_failed(console: Console, exc: StoreError) -> int:
+    fallback = getattr(exc, "fallback", None)
+    kept = f"\nYour last answer was not saved in the session; it is in {fallback}" if fallback else ""
+    return _error(console, f"{exc}{kept}", EXIT_ERROR)
 
 
 def _run(session: Session, console: Console, *, resumed: bool) -> int:
     store = session.store
-    resume = escape(printed_command("resume", session.record.id, transcripts_dir=store.root))
     session.interviewer.warm()
     try:
         record = session.run(resumed=resumed)
     except BackendError as exc:
         console.print(
             f"\n[bold red]Model provider problem:[/] {exc}\nEvery answer so far is saved. Once it is fixed, "
-            f"continue with [bold]{resume}[/]"
+            f"continue with [bold]{_command(store, 'resume', session.record.id)}[/]",
+            soft_wrap=True,
         )
         return EXIT_PROVIDER
+    except StoreError as exc:
+        return _saving_failed(console, exc)
     except KeyboardInterrupt:
-        console.print(f"\n[yellow]Interrupted.[/] Every answer so far is saved. Continue with [bold]{resume}[/]")
+        console.print(
+            f"\n[yellow]Interrupted.[/] Every answer so far is saved. Continue with "
+            f"[bold]{_command(store, 'resume', session.record.id)}[/]",
+            soft_wrap=True,
+        )
         return EXIT_INTERRUPTED
     if record.status is not SessionStatus.finished:
-        console.print(f"\nSaved in {escape(str(store.folder(record.id).resolve()))}. Continue with [bold]{resume}[/]")
+        console.print(
+            f"\nSaved in {escape(str(store.folder(record.id).resolve()))}. "
+            f"Continue with [bold]{_command(store, 'resume', record.id)}[/]",
+            soft_wrap=True,
+        )
         return 0
     return _summary(console, session, store)
 
@@ -218,6 +347,7 @@ def _summary(console: Console, session: Session, store: Store) -> int:
     console.print(
         f"Transcript: {store.transcript_path(record.id).resolve()}\n"
         f"Report:     {store.report_path(record.id).resolve()}\n"
-        f"Read it with: {escape(printed_command('review', 'show', record.id, transcripts_dir=store.root))}"
+        f"Read it with: {_command(store, 'review', 'show', record.id)}",
+        soft_wrap=True,  # paths and commands stay whole, to copy and paste
     )
     return 0

@@ -86,11 +86,34 @@ def start(
 def resume(
     session_id: Annotated[str | None, typer.Argument(help="Session id (default: the latest unfinished).")] = None,
     transcripts_dir: DirOpt = None,
+    model: Annotated[
+        str | None, typer.Option("--model", help="Switch the interviewer model ('offline' included).")
+    ] = None,
+    grader_model: Annotated[str | None, typer.Option("--grader-model", help="Switch the grader model.")] = None,
+    api_base: Annotated[str | None, typer.Option("--api-base", help="Switch the OpenAI-compatible server.")] = None,
 ) -> None:
-    """Continue an unfinished (paused or interrupted) session."""
-    from interviewer.app import resume_session
+    """Continue a session with the settings it was started with (or switch them); re-grade fallback grades."""
+    from interviewer.app import StartOptions, resume_session
 
-    raise typer.Exit(resume_session(session_id, transcripts_dir))
+    switch = StartOptions(model=model, grader_model=grader_model, api_base=api_base)
+    raise typer.Exit(resume_session(session_id, transcripts_dir, switch))
+
+
+@app.command()
+def regrade(
+    session_ids: Annotated[
+        list[str] | None, typer.Argument(help="Session ids or prefixes.", show_default=False)
+    ] = None,
+    all_sessions: Annotated[bool, typer.Option("--all", help="Every session in the store.")] = False,
+    grader_model: Annotated[
+        str | None, typer.Option("--grader-model", help="Grade with this model (default: the recorded grader).")
+    ] = None,
+    transcripts_dir: DirOpt = None,
+) -> None:
+    """Grade stored answers again with the current bank and grader; the report shows old and new grades."""
+    from interviewer.regrade import regrade_sessions
+
+    raise typer.Exit(regrade_sessions(session_ids or [], all_sessions, grader_model, transcripts_dir))
 
 
 @app.command()

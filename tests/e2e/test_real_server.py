@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from interviewer.transcripts.store import Store, StoreError
 from tests.e2e.conftest import LOCAL_ONLY, MODEL, LlamaServer, free_port
 from tests.helpers import PACK_ARGS, blocks, sessions, transcript
 
@@ -84,9 +85,10 @@ def wait_for(what: str, predicate: Callable[[], bool], proc: subprocess.Popen[st
 
 
 def saved(folder: Path) -> dict[str, Any]:
+    """The session as its log holds it right now (transcript.json is written when the run ends)."""
     try:
-        return json.loads((folder / "transcript.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):  # not written yet
+        return json.loads(Store(folder.parent).load(folder.name).model_dump_json())
+    except StoreError:  # not written yet
         return {}
 
 

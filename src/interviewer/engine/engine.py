@@ -71,6 +71,12 @@ class Engine:
     def completed_runs(self) -> list[QuestionRun]:
         return [r for r in self.state.runs if r.status in (RunStatus.done, RunStatus.skipped)]
 
+    def spoken_line(self) -> str | None:
+        """The pending action's words when they were already said (and not answered yet)."""
+        if not self.state.spoken or not self.run.turns or self.run.turns[-1].role != "interviewer":
+            return None
+        return self.run.turns[-1].text
+
     def last_interviewer_line(self) -> str:
         for turn in reversed(self.run.turns):
             if turn.role == "interviewer" and turn.move not in (Move.help, Move.hint, Move.clarify):
@@ -92,6 +98,7 @@ class Engine:
         run.turns.append(
             TurnRecord(role="interviewer", text=text, at=now, move=action.move, follow_up_id=action.follow_up_id)
         )
+        self.state.spoken = True
 
     def answer(self, text: str, assessment: Assessment, kind: AnswerKind, now: float) -> Action:
         run, question = self.run, self.question
@@ -173,6 +180,7 @@ class Engine:
     # -- helpers ---------------------------------------------------------------------------
     def _set(self, action: Action) -> Action:
         self.state.pending = action
+        self.state.spoken = False
         return action
 
     def _action(self, move: Move, **fields: object) -> Action:

@@ -60,3 +60,4 @@ class EngineState(BaseModel):
     ended_early: bool = False
     runs: list[QuestionRun]
     pending: Action | None = None
+    spoken: bool = False  # the pending action was said: after a crash, resume shows it again instead of re-asking

@@ -1,4 +1,4 @@
-"""The session record: one JSON document, rewritten atomically after every turn."""
+"""The session record: what the fold of a session's event log gives, and the `transcript.json` view of it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from interviewer.bank.models import Question
 from interviewer.engine.state import EngineState, RunStatus, SessionStatus
 from interviewer.grading.models import QuestionGrade, Usage
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 1: 0.1.0, the record saved whole; 2: a view folded from events.jsonl
 
 
 def utc_now() -> str:
@@ -33,6 +33,26 @@ class Engines(BaseModel):
     offline: bool
 
 
+class ModelRecord(BaseModel):
+    """The model settings a session ran with (never a key: keys stay in the environment)."""
+
+    model: str | None = None
+    api_base: str | None = None
+    temperature: float | None = None
+    max_tokens: int | None = None
+    timeout_s: float | None = None
+    retries: int | None = None
+    coverage: str | None = None
+
+
+class RecordedSettings(BaseModel):
+    """Every setting that shapes how the session goes on, so `resume` continues with the same ones."""
+
+    interviewer: ModelRecord = Field(default_factory=ModelRecord)
+    grader: ModelRecord = Field(default_factory=ModelRecord)
+    complete: bool = True  # False for sessions from 0.1.0, which recorded only the model names
+
+
 class SessionRecord(BaseModel):
     schema_version: int = SCHEMA_VERSION
     id: str
@@ -42,11 +62,13 @@ class SessionRecord(BaseModel):
     finished_at: str | None = None
     options: SessionOptions
     engines: Engines
+    settings: RecordedSettings = Field(default_factory=RecordedSettings)
     prompt_hashes: dict[str, str]
     bank_version: str
     questions: list[Question]  # snapshot, so resume and review never depend on the bank changing
     engine: EngineState
-    grades: dict[str, QuestionGrade] = Field(default_factory=dict)
+    grades: dict[str, QuestionGrade] = Field(default_factory=dict)  # the latest grade of each question
+    earlier_grades: dict[str, list[QuestionGrade]] = Field(default_factory=dict)  # replaced grades, oldest first
     usage: list[Usage] = Field(default_factory=list)
     timings: dict[str, float] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)
@@ -57,6 +79,13 @@ class SessionRecord(BaseModel):
 
     def question(self, question_id: str) -> Question:
         return next(q for q in self.questions if q.id == question_id)
+
+    def previous_grade(self, question_id: str) -> QuestionGrade | None:
+        earlier = self.earlier_grades.get(question_id)
+        return earlier[-1] if earlier else None
+
+    def provisional_ids(self) -> list[str]:
+        return [qid for qid in self.completed_ids() if qid in self.grades and self.grades[qid].provisional]
 
     def completed_ids(self) -> list[str]:
         return [r.question_id for r in self.engine.runs if r.status in (RunStatus.done, RunStatus.skipped)]

@@ -23,7 +23,7 @@ def _conversation(run: QuestionRun) -> list[str]:
     return lines
 
 
-def _grade_section(grade: QuestionGrade) -> list[str]:
+def _grade_section(grade: QuestionGrade, previous: QuestionGrade | None = None) -> list[str]:
     out = []
     if grade.kind != "ok" or grade.skipped:
         label = grade.kind.value.replace("_", " ")
@@ -34,9 +34,11 @@ def _grade_section(grade: QuestionGrade) -> list[str]:
         out.append(f"Screened before grading: **{label}**.\n")
     out.append("| Rubric item | Weight | Score | Evidence (your words) | Why |")
     out.append("|---|---:|---:|---|---|")
+    before = {i.item_id: i.score for i in previous.items} if previous else {}
     for item in grade.items:
         evidence = " · ".join(f"“{_cell(q)}”" for q in item.evidence) or "—"
-        out.append(f"| {_cell(item.name)} | {item.weight} | {item.score}/3 | {evidence} | {_cell(item.reason)} |")
+        score = f"{item.score}/3" + (f" (was {before[item.item_id]}/3)" if item.item_id in before else "")
+        out.append(f"| {_cell(item.name)} | {item.weight} | {score} | {evidence} | {_cell(item.reason)} |")
     out.append("")
     if grade.strengths:
         out.append("**Strong:** " + "; ".join(grade.strengths) + ".")
@@ -90,11 +92,14 @@ def render_report(record: SessionRecord) -> str:
             continue
         question = record.question(run.question_id)
         grade = record.grades.get(run.question_id)
+        previous = record.previous_grade(run.question_id)
         title = f"## {n}. {question.id} — {grade.score}/100" if grade else f"## {n}. {question.id}"
+        if grade and previous:
+            title += f" (previous grade {previous.score}/100 by {previous.grader})"
         lines.extend([title, "", f"*{question.round.value.replace('_', ' ')} · {question.difficulty.value}*", ""])
         lines.extend(_conversation(run))
         if grade:
-            lines.extend(_grade_section(grade))
+            lines.extend(_grade_section(grade, previous))
     prompt_tokens, completion_tokens, cost = record.token_totals()
     cost_text = f"${cost:.4f}" if cost is not None else "n/a"
     lines.extend(

@@ -1,0 +1,95 @@
+"""The fold: a session's events replayed through the engine into the SessionRecord every view reads.
+
+The running session applies each event through this same fold right after appending it, so what the
+candidate sees, what a later `resume` rebuilds and what `review` shows are one computation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from interviewer.engine.commands import Command, ParsedCommand
+from interviewer.engine.engine import Engine
+from interviewer.engine.policy import Assessment
+from interviewer.transcripts.events import (
+    Answered,
+    Asked,
+    CommandGiven,
+    Event,
+    Finished,
+    Graded,
+    Paused,
+    Resumed,
+    SettingsChanged,
+    Started,
+)
+from interviewer.transcripts.record import SessionRecord
+
+
+def iso(at: float) -> str:
+    return datetime.fromtimestamp(at, UTC).isoformat(timespec="seconds")
+
+
+class Fold:
+    def __init__(self, started: Started) -> None:
+        self.record = SessionRecord(
+            id=started.id,
+            app_version=started.app_version,
+            created_at=started.created_at,
+            updated_at=iso(started.at),
+            options=started.options,
+            engines=started.engines,
+            settings=started.settings,
+            prompt_hashes=started.prompt_hashes,
+            bank_version=started.bank_version,
+            questions=started.questions,
+            engine=started.engine.model_copy(deep=True),
+            usage=list(started.usage),
+            notes=list(started.notes),
+        )
+        self.engine = Engine(self.record.engine, {q.id: q for q in self.record.questions})
+
+    @classmethod
+    def of(cls, events: Iterable[Event]) -> Fold:
+        stream = iter(events)
+        started = next(stream)
+        assert isinstance(started, Started), "a log begins with its 'started' event"
+        fold = cls(started)
+        for event in stream:
+            fold.apply(event)
+        return fold
+
+    def apply(self, event: Event) -> None:
+        record, engine = self.record, self.engine
+        match event:
+            case Asked():
+                engine.state.pending = event.action  # the log, not today's policy, says what was asked
+                engine.said(event.text, event.at)
+            case Answered():
+                assessment = Assessment(set(event.covered), set(event.assessment.red_flag_items))
+                engine.answer(event.text, assessment, event.assessment.kind, event.at)
+            case CommandGiven():
+                engine.command(ParsedCommand(Command(event.command), event.argument), event.at)
+            case Graded():
+                if (previous := record.grades.get(event.question_id)) is not None:
+                    record.earlier_grades.setdefault(event.question_id, []).append(previous)
+                record.grades[event.question_id] = event.grade
+            case SettingsChanged():
+                record.engines, record.settings = event.engines, event.settings
+            case Paused():
+                engine.pause()
+            case Resumed():
+                engine.resume()
+            case Finished():
+                record.finished_at = iso(event.at)
+                record.timings.update(event.timings)
+            case Started():
+                raise ValueError("a session has one 'started' event")
+        record.usage.extend(event.usage)
+        record.notes.extend(event.notes)
+        record.updated_at = iso(event.at)
+
+
+def fold(events: Iterable[Event]) -> SessionRecord:
+    return Fold.of(events).record
