@@ -177,6 +177,7 @@ def _model_of(record: SessionRecord, role: str) -> str | None:
 def _run(session: Session, console: Console, *, resumed: bool) -> int:
     store = session.store
     session.interviewer.warm()
+    session.io.attach(session.interviewer, session.grader.name, session.record.engine)
     try:
         record = session.run(resumed=resumed)
     except BackendError as exc:

@@ -21,7 +21,7 @@ from interviewer.text.screen import AnswerKind
 from interviewer.transcripts.record import SessionRecord, utc_now
 from interviewer.transcripts.report import render_report
 from interviewer.transcripts.store import Store
-from interviewer.ui.terminal import InterviewIO
+from interviewer.ui.terminal import InterviewIO, wait_for_all
 
 
 def thread_of(run: QuestionRun) -> list[ThreadTurn]:
@@ -182,8 +182,7 @@ class Session:
         started = time.perf_counter()
         for question_id in self.record.completed_ids():
             self._schedule_grading(question_id)
-        for future in list(self._grading.values()):
-            future.result()
+        wait_for_all(self.io.console, "Grading your answers", list(self._grading.values()))
         with self._lock:
             self.record.timings["grading_wait_s"] = round(time.perf_counter() - started, 3)
             self.record.finished_at = utc_now()

@@ -55,6 +55,9 @@ class GradeReply:
     notes: list[str] = field(default_factory=list)
 
 
+RESTART = " … "  # what a stream yields when it broke midway and starts the line again
+
+
 class LineStream(Protocol):
     """Interviewer text as it arrives; `usage` and `notes` are filled once the stream is exhausted."""
 
