@@ -21,6 +21,7 @@ from interviewer.engine.state import SessionStatus
 from interviewer.prompts import prompt_hashes
 from interviewer.session import Session
 from interviewer.settings import Settings, load_settings
+from interviewer.text.plural import plural
 from interviewer.transcripts.record import Engines, SessionOptions, SessionRecord
 from interviewer.transcripts.store import Store, StoreError, new_session_id
 from interviewer.ui.terminal import InterviewIO, make_io
@@ -135,7 +136,8 @@ def start_session(options: StartOptions) -> int:
         return _error(console, str(exc).strip("'\""))
     record, store = session.record, session.store
     console.print(
-        f"[bold]interviewer[/] · {preset.description} · {record.options.level} · {len(record.questions)} questions"
+        f"[bold]interviewer[/] · {preset.description} · {record.options.level} · "
+        f"{plural(len(record.questions), 'question')}"
         + (f" in {len(preset.loop)} rounds" if preset.loop else "")
         + "\n"
         f"[dim]Interviewer: {record.engines.interviewer} · Grader: {record.engines.grader} · "
