@@ -8,6 +8,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from interviewer import __version__
 from interviewer.backends.base import BackendError
@@ -18,16 +19,16 @@ from interviewer.bank.presets import Preset, resolve
 from interviewer.engine.engine import Engine
 from interviewer.engine.planner import PlanError, plan_loop, plan_questions
 from interviewer.engine.state import SessionStatus
+from interviewer.exits import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_PROVIDER, EXIT_USAGE
 from interviewer.prompts import prompt_hashes
 from interviewer.session import Session
 from interviewer.settings import Settings, load_settings
 from interviewer.text.plural import plural
+from interviewer.text.safe import visible
 from interviewer.transcripts.record import Engines, SessionOptions, SessionRecord
 from interviewer.transcripts.store import Store, StoreError, new_session_id
+from interviewer.ui.console import make_console
 from interviewer.ui.terminal import InterviewIO, make_io
-
-EXIT_INTERRUPTED = 130
-EXIT_PROVIDER = 3
 
 
 @dataclass
@@ -47,12 +48,12 @@ class StartOptions:
 
 
 def _console() -> Console:
-    return Console(highlight=False)
+    return make_console()
 
 
-def _error(console: Console, message: str) -> int:
-    console.print(f"[bold red]Error:[/] {message}", markup=True)
-    return 2
+def _error(console: Console, message: str, code: int = EXIT_ERROR) -> int:
+    console.print(Text.assemble(("Error: ", "bold red"), visible(message)))  # paths and regexes, not markup
+    return code
 
 
 def settings_for(options: StartOptions) -> Settings:
@@ -132,8 +133,10 @@ def start_session(options: StartOptions) -> int:
     console = _console()
     try:
         session, preset = prepare_session(options, make_io(console))
-    except (BankError, PlanError, KeyError, ValueError) as exc:
-        return _error(console, str(exc).strip("'\""))
+    except BankError as exc:
+        return _error(console, str(exc))
+    except (PlanError, KeyError, ValueError) as exc:  # an unknown round, level or topic on the command line
+        return _error(console, str(exc).strip("'\""), EXIT_USAGE)
     record, store = session.record, session.store
     console.print(
         f"[bold]interviewer[/] · {preset.description} · {record.options.level} · "

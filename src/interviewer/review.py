@@ -9,6 +9,7 @@ from rich import box
 from rich.markdown import Markdown
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from interviewer.exits import EXIT_ERROR, EXIT_OK
 from interviewer.settings import load_settings
@@ -42,7 +43,7 @@ def list_sessions(transcripts_dir: Path | None) -> int:
         table.add_row(
             r.id,
             r.created_at[:16].replace("T", " "),
-            f"{r.options.round.replace('_', ' ')} · {r.options.level}",
+            Text(visible(f"{r.options.round.replace('_', ' ')} · {r.options.level}")),
             f"{len(r.completed_ids())}/{len(r.engine.plan)}",
             "—" if overall is None else str(overall),
             r.status.value,
@@ -94,7 +95,7 @@ def show_progress(transcripts_dir: Path | None) -> int:
         values = [s for _, s in scores]
         trend = values[-1] - values[0]
         topics.add_row(
-            topic,
+            Text(visible(topic)),
             str(len(values)),
             str(values[0]),
             str(values[-1]),
@@ -107,6 +108,6 @@ def show_progress(transcripts_dir: Path | None) -> int:
         items.add_column(column)
     weakest = sorted(by_item.items(), key=lambda kv: sum(kv[1]) / len(kv[1]))[:15]
     for name, scores in weakest:
-        items.add_row(name, str(len(scores)), f"{sum(scores) / len(scores):.1f}")
+        items.add_row(Text(visible(name)), str(len(scores)), f"{sum(scores) / len(scores):.1f}")
     console.print(items)
     return 0
