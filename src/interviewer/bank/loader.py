@@ -83,8 +83,8 @@ def _describe(path: Path, raw: Any, error: ValidationError) -> str:
     return "\n".join(lines)
 
 
-class PackLoader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """Safe YAML where a key given twice in one mapping is an error, not a silent overwrite."""
+class UniqueKeys:
+    """Mixin for a safe YAML loader: a key given twice in one mapping is an error, not a silent overwrite."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Hashable] = set()
@@ -99,7 +99,11 @@ class PackLoader(_BaseLoader):  # type: ignore[misc, valid-type]
                     None, None, f"duplicate key {key!r} (a key may appear once per mapping)", key_node.start_mark
                 )
             seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[misc]
+
+
+class PackLoader(UniqueKeys, _BaseLoader):  # type: ignore[misc, valid-type]
+    """How packs are read: libyaml's parser when present, unique keys, line numbers in errors."""
 
 
 def _yaml_error(path: Path, exc: yaml.YAMLError) -> str:
