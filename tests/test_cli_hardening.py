@@ -10,6 +10,7 @@ from concurrent.futures import Future
 from io import StringIO
 from itertools import combinations
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from prompt_toolkit.input import create_pipe_input
@@ -20,7 +21,7 @@ from interviewer.bank.lint import MAX_NEAR_DUPLICATES, near_duplicates
 from interviewer.bank.models import Level
 from interviewer.cli import LEVELS
 from interviewer.limits import MAX_PACK_BYTES, MAX_PACK_QUESTIONS
-from interviewer.ui.terminal import TerminalIO, clock_text, wait_for_all
+from interviewer.ui.terminal import PipedIO, TerminalIO, clock_text, wait_for_all
 from tests.conftest import PACK
 from tests.helpers import PACK_ARGS, blocks, run_cli, sessions
 
@@ -233,11 +234,12 @@ def test_the_bottom_bar_counts_down_and_says_when_time_is_up() -> None:
     assert clock_text(1_000.0, 1_000.5).startswith("time is up")
 
 
-def test_enter_continues_at_the_round_break() -> None:
+@pytest.mark.parametrize("key", ["\r", "\x1b\r"], ids=["enter", "alt-enter"])
+def test_enter_continues_at_the_round_break(key: str) -> None:
     console = Console(file=StringIO(), width=80)
     with create_pipe_input() as keys:
         io = TerminalIO(console, input=keys, output=DummyOutput())
-        keys.send_text("\r" + ANSWER + "\r\r")
+        keys.send_text(key + ANSWER + "\r\r")
         keys.close()
         io.round_break("ml_concepts")
         assert io.read_answer() == ANSWER  # the Enter ended the break; the answer went to the next prompt
@@ -251,3 +253,25 @@ def test_waiting_for_grades_shows_progress_on_a_terminal() -> None:
         future.set_result(None)
     wait_for_all(console, "Grading your answers", futures)
     assert "Grading your answers (2/2 done)" in console.file.getvalue()
+
+
+def test_the_bottom_bar_shows_the_time_left_in_a_timed_session() -> None:
+    with create_pipe_input() as keys:
+        io = TerminalIO(Console(file=StringIO()), input=keys, output=DummyOutput(), clock=lambda: 1_000.0)
+        io.attach(
+            SimpleNamespace(offline=True, name="offline"),
+            "offline",
+            SimpleNamespace(time_limit_s=600, started_at=900.0),
+        )
+        assert io.bottom_bar().startswith("8:20 left · ")
+        io.clock = lambda: 1_600.0
+        assert io.bottom_bar().startswith("time is up")
+
+
+def test_a_spinner_names_the_model_while_the_first_words_are_awaited() -> None:
+    console = Console(file=StringIO(), width=80, force_terminal=True)
+    io = PipedIO(StringIO(), console)
+    model = SimpleNamespace(offline=False, name="openai/gpt-4o-mini")
+    io.attach(model, model.name, SimpleNamespace(time_limit_s=None, started_at=0.0))
+    assert io.interviewer(iter(["Tell me about a model you shipped."])) == "Tell me about a model you shipped."
+    assert "waiting for openai/gpt-4o-mini" in console.file.getvalue()

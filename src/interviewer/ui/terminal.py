@@ -190,7 +190,7 @@ class TerminalIO(_Shared):
         self._session: PromptSession[str] = PromptSession(
             multiline=True,
             key_bindings=bindings,
-            bottom_toolbar=self._toolbar,
+            bottom_toolbar=self.bottom_bar,
             prompt_continuation="  ",
             erase_when_done=True,  # the answer is printed again below, wrapped at spaces
             refresh_interval=1.0,  # the clock in the bottom bar moves
@@ -200,9 +200,10 @@ class TerminalIO(_Shared):
         # The break prompt has no answer bindings: Enter (or Alt+Enter) on an empty line continues.
         self._break: PromptSession[str] = PromptSession(input=input, output=output)
 
-    def _toolbar(self) -> str:
+    def bottom_bar(self) -> str:
+        """The help line, after the time left when the session has a time limit (first: 80 columns cut the end)."""
         clock = clock_text(self.deadline, self.clock())
-        return f"{SUBMIT_HELP} · {clock}" if clock else SUBMIT_HELP
+        return f"{clock} · {SUBMIT_HELP}" if clock else SUBMIT_HELP
 
     def read_answer(self) -> str | None:
         try:
