@@ -13,10 +13,12 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import yaml
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from rich.console import Console
 
+from interviewer.bank import loader
 from interviewer.bank.lint import MAX_NEAR_DUPLICATES, near_duplicates
 from interviewer.bank.models import Level
 from interviewer.cli import LEVELS
@@ -275,3 +277,38 @@ def test_a_spinner_names_the_model_while_the_first_words_are_awaited() -> None:
     io.attach(model, model.name, SimpleNamespace(time_limit_s=None, started_at=0.0))
     assert io.interviewer(iter(["Tell me about a model you shipped."])) == "Tell me about a model you shipped."
     assert "waiting for openai/gpt-4o-mini" in console.file.getvalue()
+
+
+class PurePackLoader(loader.UniqueKeys, yaml.SafeLoader):
+    """The loader a PyYAML built without libyaml gives."""
+
+
+@pytest.fixture(params=["libyaml", "pure"])
+def yaml_loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Packs read with libyaml (when PyYAML has it) and with the pure-Python loader it falls back to."""
+    if request.param == "pure":
+        monkeypatch.setattr(loader, "PackLoader", PurePackLoader)
+    return request.param
+
+
+def test_both_loaders_reject_duplicate_keys_with_the_line(tmp_path: Path, yaml_loader: str) -> None:
+    pack = tmp_path / "dup.yaml"
+    pack.write_text(pack_text(**{"    topic: evaluation\n": "    topic: evaluation\n    topic: metrics\n"}))
+    with pytest.raises(loader.BankError, match=r"dup.yaml: not valid YAML: line 9, column 5: duplicate key 'topic'"):
+        loader.load_pack(pack)
+
+
+def test_both_loaders_turn_deep_nesting_into_one_line(tmp_path: Path, yaml_loader: str) -> None:
+    pack = tmp_path / "deep.yaml"
+    pack.write_text("pack: deep\nversion: '1'\nquestions: " + "[" * 20_000 + "]" * 20_000 + "\n")
+    with pytest.raises(loader.BankError) as raised:
+        loader.load_pack(pack)
+    message = str(raised.value)
+    assert message.startswith(f"{pack}: ") and "\n" not in message and len(message) < 200
+
+
+def test_libyaml_and_the_pure_loader_read_the_built_in_bank_alike(monkeypatch: pytest.MonkeyPatch) -> None:
+    fast = loader.load_bank()
+    monkeypatch.setattr(loader, "PackLoader", PurePackLoader)
+    slow = loader.load_bank()
+    assert len(fast.questions) > 50 and fast.questions == slow.questions
