@@ -312,3 +312,9 @@ def test_libyaml_and_the_pure_loader_read_the_built_in_bank_alike(monkeypatch: p
     monkeypatch.setattr(loader, "PackLoader", PurePackLoader)
     slow = loader.load_bank()
     assert len(fast.questions) > 50 and fast.questions == slow.questions
+
+
+def test_a_terminal_that_cannot_encode_the_output_gets_replacements_not_a_traceback() -> None:
+    result = interviewer("bank", "rounds", env={"PYTHONIOENCODING": "ascii"})
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    assert "full_loop" in result.stdout and "?" in result.stdout
