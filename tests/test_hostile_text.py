@@ -148,3 +148,25 @@ def test_invalid_utf8_on_stdin_keeps_the_answer(tmp_path: Path, locale: str) -> 
     data = json.loads((folder / "transcript.json").read_text(encoding="utf-8"))
     texts = [t["text"] for r in data["engine"]["runs"] for t in r["turns"] if t["role"] == "candidate"]
     assert "I led the caf\ufffd ordering project and owned the rollout plan." in texts
+
+
+def test_bank_show_prints_pack_text_without_escapes_or_markup(tmp_path: Path) -> None:
+    pack = tmp_path / "hostile.yaml"
+    original = "question: Your positive class is about one percent of the data."
+    hostile = 'question: "Say how you would \\e]52;c;aGk=\\a handle [bold]rare[/bold] positives \\e[2J today?"'
+    text = Path(PACK_ARGS[1]).read_text()
+    pack.write_text(text.replace(original + " How do you train and evaluate a classifier on it?", hostile, 1))
+    shown = run_cli("bank", "show", "imbalanced-data", "--bank", str(pack), "--no-builtin")
+    assert shown.exit_code == 0, shown.output
+    assert "\x1b" not in shown.output
+    assert "handle [bold]rare[/bold] positives" in " ".join(shown.output.split())
+
+
+def test_review_show_cleans_a_report_written_with_raw_escapes(transcripts: Path) -> None:
+    run_cli("start", *PACK_ARGS, "--transcripts-dir", str(transcripts), "-n", "1", input=blocks("/quit"))
+    [folder] = sessions(transcripts)
+    report = folder / "report.md"
+    report.write_text(report.read_text() + f"\n{CLEAR}{TITLE}left by an older version\n")
+    shown = run_cli("review", "show", folder.name, "--transcripts-dir", str(transcripts))
+    assert shown.exit_code == 0
+    assert "\x1b" not in shown.output and "left by an older version" in shown.output
