@@ -125,7 +125,7 @@ def _builtin_clashes(bank: Bank) -> list[str]:
         f"{bank.origins[qid]}: question {qid!r}: the built-in bank uses this id too "
         f"({builtin.origins[qid].name}): rename it, or use the pack only with --no-builtin"
         for qid in sorted(bank.questions.keys() & builtin.questions.keys())
-        if bank.origins[qid] != builtin.origins[qid]
+        if bank.origins[qid].resolve() != builtin.origins[qid].resolve()
     ]
 
 
@@ -133,13 +133,14 @@ def validate(paths: list[Path]) -> int:
     console = _console()
     try:
         bank = load_bank(paths, include_default=not paths)
+        clashes = _builtin_clashes(bank) if paths else []
     except BankError as exc:
         console.print(Text("Invalid bank", style="bold red"))
         console.print(Text(visible(str(exc))))
         return EXIT_ERROR
     from interviewer.bank.lint import lint
 
-    problems = (_builtin_clashes(bank) if paths else []) + lint(bank)
+    problems = clashes + lint(bank)
     for problem in problems:
         console.print(Text.assemble(("warning: ", "yellow"), visible(problem)))
     files = len(pack_files(paths)) if paths else len(bank.files)
