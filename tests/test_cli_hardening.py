@@ -318,3 +318,15 @@ def test_a_terminal_that_cannot_encode_the_output_gets_replacements_not_a_traceb
     result = interviewer("bank", "rounds", env={"PYTHONIOENCODING": "ascii"})
     assert result.returncode == 0 and "Traceback" not in result.stderr
     assert "full_loop" in result.stdout and "?" in result.stdout
+
+
+def test_exit_codes_separate_errors_from_usage(tmp_path: Path, transcripts: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(pack_text(**{"difficulty: medium": "difficulty: brutal"}))
+    broken_pack = run_cli("start", "--bank", str(bad), "--no-builtin", "--transcripts-dir", str(transcripts))
+    assert broken_pack.exit_code == 1 and "bad.yaml" in broken_pack.output
+    assert run_cli("bank", "show", "no-such-question", *PACK_ARGS).exit_code == 1
+    unknown_round = run_cli("start", *PACK_ARGS, "--round", "no-such-round", "--transcripts-dir", str(transcripts))
+    assert unknown_round.exit_code == 2 and "no-such-round" in unknown_round.output
+    assert run_cli("bank", "list", "--round", "no-such-round").exit_code == 2
+    assert run_cli("no-such-command").exit_code == 2
