@@ -11,19 +11,26 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
+from interviewer.exits import EXIT_ERROR, EXIT_OK
 from interviewer.history import queries
 from interviewer.history.db import database_path, open_history, remove_database
 from interviewer.history.export import write_export
 from interviewer.history.index import load_error, open_index, rebuild
 from interviewer.settings import load_settings
+from interviewer.text.safe import visible
 from interviewer.transcripts.store import Store, StoreError
+from interviewer.ui.console import make_console
 from interviewer.user_commands import printed_command
 
 LIST_LIMIT = 30  # sessions `review` lists unless asked for all
 WEAKEST_SHOWN = 15
+WIDE_LIST = 100  # columns from which `review` also shows the grader
 
 
 def _store(transcripts_dir: Path | None) -> Store:
@@ -33,41 +40,43 @@ def _store(transcripts_dir: Path | None) -> Store:
 def _history(store: Store, console: Console) -> sqlite3.Connection:
     db, notes = open_index(store)
     for note in notes:
-        console.print(f"[yellow]Note:[/] {note}", markup=True)
+        console.print(Text.assemble(("Note: ", "yellow"), visible(note)))
     return db
 
 
 def list_sessions(transcripts_dir: Path | None, limit: int | None = LIST_LIMIT) -> int:
     """The `limit` newest sessions (all when None), then every session that does not load, with the reason."""
-    console = Console(highlight=False)
+    console = make_console()
     store = _store(transcripts_dir)
     db = _history(store, console)
     rows, broken, total = queries.sessions(db, limit), queries.broken_sessions(db), queries.session_count(db)
     if not rows and not broken:
         console.print(f"No sessions yet in {store.root.resolve()}. Start one with `interviewer start`.")
         return 0
-    table = Table(title=f"Sessions in {store.root.resolve()}")
-    for column in ("Session", "Date", "Round", "Level", "Answered", "Score", "Status", "Engine"):
+    wide = console.width >= WIDE_LIST
+    table = Table(title=f"Sessions in {escape(visible(str(store.root.resolve())))}", box=box.SIMPLE_HEAD)
+    # The id is what `review show` and `resume` take: it never wraps or shortens; other columns give way.
+    table.add_column("Session", no_wrap=True, min_width=max(len(r.id) for r in [*rows, *broken]))
+    for column in ("Date (UTC)", "Round", "Done", "Score", "Status", *(["Grader"] if wide else [])):
         table.add_column(column)
     for r in rows:
         table.add_row(
             r.id,
             (r.created_at or "")[:16].replace("T", " "),
-            r.round,
-            r.level,
+            Text(visible(f"{r.round.replace('_', ' ')} · {r.level}")),
             f"{r.answered}/{r.planned}",
             "—" if r.overall is None else str(r.overall),
             r.status,
-            r.grader,
+            *([Text(visible(r.grader))] if wide else []),
         )
     for r in broken:
-        table.add_row(r.id, "—", "—", "—", "—", "—", "broken", "—")
+        table.add_row(r.id, "—", "—", "—", "—", "broken", *(["—"] if wide else []))
     console.print(table)
     if total > len(rows):
         more = printed_command("review", "--all", transcripts_dir=store.root)
         console.print(f"The {len(rows)} newest of {total} sessions; all of them: {more}", markup=False)
     for r in broken:
-        console.print(f"{r.id} does not load: {r.error}", markup=False)
+        console.print(visible(f"{r.id} does not load: {r.error}"), markup=False)
     return 0
 
 
@@ -76,27 +85,27 @@ def show_session(session_id: str | None, transcripts_dir: Path | None) -> int:
 
     from interviewer.transcripts.report import render_report
 
-    console = Console(highlight=False)
+    console = make_console()
     store = _store(transcripts_dir)
     try:
         if session_id is None:
             latest = queries.sessions(_history(store, console), limit=1)
             if not latest:
                 console.print("No sessions yet.")
-                return 1
+                return EXIT_ERROR
             session_id = latest[0].id
         record = store.load(session_id)
     except (StoreError, ValueError, OSError) as exc:
-        console.print(f"[bold red]Error:[/] {session_id}: {load_error(exc)}")
-        return 2
+        console.print(Text.assemble(("Error: ", "bold red"), visible(f"{session_id}: {load_error(exc)}")))
+        return EXIT_ERROR
     path = store.report_path(record.id)
-    markdown = path.read_text(encoding="utf-8") if path.exists() else render_report(record)
-    console.print(Markdown(markdown))
-    return 0
+    markdown = path.read_text(encoding="utf-8", errors="replace") if path.exists() else render_report(record)
+    console.print(Markdown(visible(markdown)))  # a report written by an older version may hold raw escapes
+    return EXIT_OK
 
 
 def show_progress(transcripts_dir: Path | None) -> int:
-    console = Console(highlight=False)
+    console = make_console()
     db = _history(_store(transcripts_dir), console)
     by_topic = queries.topic_progress(db)
     if not by_topic:
@@ -107,7 +116,7 @@ def show_progress(transcripts_dir: Path | None) -> int:
         topics.add_column(column)
     for topic in by_topic:
         topics.add_row(
-            topic.topic,
+            Text(visible(topic.topic)),
             str(topic.count),
             str(topic.first),
             str(topic.latest),
@@ -121,8 +130,8 @@ def show_progress(transcripts_dir: Path | None) -> int:
     for item in queries.weakest_items(db, WEAKEST_SHOWN):
         items.add_row(
             item.question_id,
-            item.name,
-            item.grader,
+            Text(visible(item.name)),
+            Text(visible(item.grader)),
             str(item.count),
             f"{item.average:.1f}",
             str(item.latest),
@@ -133,7 +142,7 @@ def show_progress(transcripts_dir: Path | None) -> int:
 
 def export_history(fmt: str, out: Path | None, transcripts_dir: Path | None) -> int:
     """One row per rubric item grade, to `out` or stdout."""
-    console = Console(stderr=True, highlight=False)
+    console = make_console(stderr=True)
     rows = queries.export_rows(_history(_store(transcripts_dir), console))
     if out is None:
         try:
@@ -154,7 +163,7 @@ def export_history(fmt: str, out: Path | None, transcripts_dir: Path | None) -> 
 
 def rebuild_history(transcripts_dir: Path | None) -> int:
     """Recreate the store's history database from its sessions."""
-    console = Console(highlight=False)
+    console = make_console()
     store = _store(transcripts_dir)
     path = database_path(store.root)
     try:

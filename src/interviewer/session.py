@@ -250,8 +250,7 @@ class Session:
         """Wait for outstanding grades, then record the end and write the transcript and the report."""
         started = time.perf_counter()
         self.regrade_provisional()
-        for future in list(self._grading.values()):
-            future.result()
+        self.io.wait_for_all("Grading your answers", list(self._grading.values()))
         wait = round(time.perf_counter() - started, 3)
         if self.record.finished_at is None:
             self.emit(Finished(at=self.clock(), timings={"grading_wait_s": wait}))

@@ -48,6 +48,9 @@ class LineRequest:
     level: str
 
 
+RESTART = " … "  # what a stream yields when it broke midway and starts the line again
+
+
 class LineStream(Protocol):
     """Interviewer text as it arrives; `usage` and `notes` are filled once the stream is exhausted."""
 

@@ -34,7 +34,15 @@ from functools import partial
 from types import ModuleType
 from typing import Any, Generic, TypeVar
 
-from interviewer.backends.base import BackendError, GradeReply, GradeRequest, LineRequest, LineStream, TextStream
+from interviewer.backends.base import (
+    RESTART,
+    BackendError,
+    GradeReply,
+    GradeRequest,
+    LineRequest,
+    LineStream,
+    TextStream,
+)
 from interviewer.backends.llm_errors import RequestRejected, backend_error, retry_delay
 from interviewer.backends.llm_output import (
     MODES,
@@ -78,7 +86,6 @@ PLACEHOLDER_KEY = "no-key-needed"  # OpenAI-compatible local servers ignore the 
 DEFAULT_MAX_TOKENS = 1024  # always sent: llama.cpp servers read a missing cap as "until the context is full"
 # providers that talk to an OpenAI-compatible server at api_base (llama.cpp, vLLM, LM Studio, ...)
 _OPENAI_COMPATIBLE = ("openai", "hosted_vllm", "lm_studio", "llamafile")
-RESTART = " … "  # shown when a stream broke midway and the line starts again
 _lock = threading.Lock()
 _module: ModuleType | None = None
 
