@@ -17,6 +17,7 @@ PACKAGE = Path(interviewer.__file__).parent
 # Lower layers never import higher ones; a unit may import its own layer (but no cycle between units).
 LAYERS: dict[str, int] = {
     "limits": 0,
+    "exits": 0,
     "paths": 0,
     "tokens": 0,
     "prompts": 1,
@@ -29,6 +30,7 @@ LAYERS: dict[str, int] = {
     "backends": 5,
     "transcripts": 6,
     "session": 6,
+    "preflight": 6,
     "history": 7,
     "ui": 8,
     "review": 8,
@@ -37,6 +39,7 @@ LAYERS: dict[str, int] = {
     "bank_cli": 9,
     "config_cli": 9,
     "grade_cli": 9,
+    "regrade": 9,
     "cli": 9,
     "__main__": 9,
     "__init__": 0,
