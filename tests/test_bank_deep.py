@@ -18,7 +18,7 @@ from interviewer.text.normalize import phrase_key
 BANK = load_bank()
 ORIGINAL = sorted((q for q in BANK.questions.values() if q.source == "original"), key=lambda q: q.id)
 DESIGN_ROUNDS = {Round.system_design, Round.applied_ml, Round.production_mlops}
-AT_LEAST = {Round.system_design: 20}
+AT_LEAST = {Round.system_design: 20, Round.behavioral: 12, Round.ml_coding: 10, Round.llm_engineering: 8}
 
 
 def test_each_round_type_holds_the_questions_a_real_loop_draws_on() -> None:
