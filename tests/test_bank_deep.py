@@ -26,6 +26,11 @@ def test_each_round_type_holds_the_questions_a_real_loop_draws_on() -> None:
     assert {r: per_round[r] for r, n in AT_LEAST.items() if per_round[r] < n} == {}
 
 
+def test_every_round_type_has_hard_questions_for_a_senior_round() -> None:
+    hard = Counter(q.round for q in BANK.questions.values() if q.difficulty is Difficulty.hard)
+    assert {r.value: hard[r] for r in Round if hard[r] < 3} == {}
+
+
 def test_original_questions_live_in_the_deep_packs() -> None:
     assert ORIGINAL, "no original questions in the bank"
     assert [q.id for q in ORIGINAL if not BANK.origins[q.id].name.startswith("deep-")] == []
@@ -52,8 +57,9 @@ def test_a_design_question_has_facts_for_clarifying_questions(question: Question
 
 
 @pytest.mark.parametrize("question", ORIGINAL, ids=lambda q: q.id)
-def test_a_more_senior_candidate_gets_a_follow_up_a_junior_does_not(question: Question) -> None:
-    assert any(Level.junior not in f.levels for f in question.follow_ups)
+def test_a_more_senior_candidate_gets_a_follow_up_the_most_junior_level_does_not(question: Question) -> None:
+    lowest = min(question.levels, key=list(Level).index)
+    assert any(lowest not in f.levels for f in question.follow_ups)
 
 
 def test_hard_questions_are_not_offered_to_juniors_alone() -> None:
