@@ -10,7 +10,8 @@ Two sets:
   hold (issue 8's goal: at least 90% on the held-out half). Beside the offline grader, two baselines on the
   same checks: `token-overlap` scores 100 x the share of the question's reference content words (rubric
   signals and strong-answer lines) that the answer contains; `constant` gives every answer the mean band
-  midpoint of the tune half.
+  midpoint of the tune half. For the offline grader it also counts how many red_flag answers get the red flag
+  they state (`flag:`) named in their grade, and how many strong answers get any red flag (false alarms).
 
 Usage: .venv/bin/python bench/calibration.py [calibration-dir] [--meaning-dir DIR] [--json]
 """
@@ -36,6 +37,7 @@ from interviewer.bank.calibration import (
 from interviewer.bank.loader import Bank, load_bank
 from interviewer.bank.models import Question
 from interviewer.grading.grade import grade_question
+from interviewer.grading.models import QuestionGrade
 from interviewer.text.normalize import content_stems
 
 Grader = Callable[[Question, str], int]
@@ -47,9 +49,9 @@ def ordered(scored: list[tuple[int, int]]) -> bool:
     return all(sa > sb for ra, sa in scored for rb, sb in scored if ra > rb)
 
 
-def offline_grader() -> Grader:
+def offline_grader() -> Callable[[Question, str], QuestionGrade]:
     grader = OfflineGrader()
-    return lambda question, text: grade_question(question, [text], grader)[0].score
+    return lambda question, text: grade_question(question, [text], grader)[0]
 
 
 def token_overlap(question: Question, text: str) -> int:
@@ -114,6 +116,22 @@ def score_meaning(bank: Bank, sets: list[MeaningSet], grade: Grader) -> dict[str
     return {s.question: {a.kind: grade(bank.get(s.question), a.text) for a in s.answers} for s in sets}
 
 
+def flag_counts(
+    bank: Bank, sets: list[MeaningSet], grades: dict[str, dict[Kind, QuestionGrade]]
+) -> dict[str, list[int]]:
+    """Red_flag answers whose grade names the flag they state; strong answers whose grade names any flag."""
+    caught, false_alarms = [0, 0], [0, 0]
+    for s in sets:
+        question = bank.get(s.question)
+        stated = next(f.text for f in question.red_flags if f.id == s.answer(Kind.red_flag).flag)
+        caught[0] += stated in grades[s.question][Kind.red_flag].red_flags
+        caught[1] += 1
+        for kind in (Kind.plain_strong, Kind.term_strong):
+            false_alarms[0] += bool(grades[s.question][kind].red_flags)
+            false_alarms[1] += 1
+    return {"red_flag_caught": caught, "strong_answers_flagged": false_alarms}
+
+
 def tally(sets: list[MeaningSet], scores: dict[str, dict[Kind, int]]) -> dict[str, object]:
     """Held/total per check name, for band hits overall, ordering overall and all checks together."""
     per_check: dict[str, list[int]] = {}
@@ -157,6 +175,12 @@ def print_meaning(sets: list[MeaningSet], results: dict[str, dict[str, dict[str,
             f"{'share of all band+ordering checks':42s}"
             + "".join(f"{100 * results[g][split.value]['share']:>14.1f}%" for g in graders)
         )
+        offline = results["offline"][split.value]
+        for key, label in (
+            ("red_flag_caught", "stated red flag named (offline)"),
+            ("strong_answers_flagged", "strong answers given a red flag (offline)"),
+        ):
+            print(f"{label:42s}{_frac(offline[key]):>15s}")
     print(f"\n(constant baseline scores every answer {constant}; goal on heldout: >= {100 * GOAL_HELDOUT:.0f}%)")
 
 
@@ -179,17 +203,25 @@ def main() -> None:
     args = parser.parse_args()
 
     bank = load_bank()
-    grade = offline_grader()
-    existing = report_existing(bank, load_calibration(args.calibration_dir), grade, verbose=not args.json)
+    offline = offline_grader()
+    existing = report_existing(
+        bank, load_calibration(args.calibration_dir), lambda q, text: offline(q, text).score, verbose=not args.json
+    )
 
     sets = load_meaning(args.meaning_dir)
+    grades = {s.question: {a.kind: offline(bank.get(s.question), a.text) for a in s.answers} for s in sets}
     constant, constant_value = constant_grader(sets)
-    graders: dict[str, Grader] = {"offline": grade, "token-overlap": token_overlap, "constant": constant}
-    scores = {name: score_meaning(bank, sets, g) for name, g in graders.items()}
+    scores = {
+        "offline": {q: {k: g.score for k, g in per.items()} for q, per in grades.items()},
+        "token-overlap": score_meaning(bank, sets, token_overlap),
+        "constant": score_meaning(bank, sets, constant),
+    }
     results = {
         name: {split.value: tally([s for s in sets if s.split is split], scores[name]) for split in Split}
-        for name in graders
+        for name in scores
     }
+    for split in Split:
+        results["offline"][split.value] |= flag_counts(bank, [s for s in sets if s.split is split], grades)
     if args.json:
         offline_scores = {q: {k.value: v for k, v in per.items()} for q, per in scores["offline"].items()}
         payload = {

@@ -98,6 +98,15 @@ def test_term_strong_answers_do_use_the_usual_terms(bank: Bank, sets: list[Meani
         assert len(covered) >= len(question.rubric) - 1, (s.question, covered)
 
 
+def test_each_red_flag_answer_names_a_red_flag_of_its_question(bank: Bank, sets: list[MeaningSet]) -> None:
+    unknown = {}
+    for s in sets:
+        flag = s.answer(Kind.red_flag).flag
+        if flag not in {f.id for f in bank.get(s.question).red_flags}:
+            unknown[s.question] = flag
+    assert unknown == {}
+
+
 def test_red_flag_answers_state_the_mistake_without_its_signal_phrases(bank: Bank, sets: list[MeaningSet]) -> None:
     found = {}
     for s in sets:
@@ -160,7 +169,8 @@ def _write(tmp_path: Path, text: str) -> Path:
 
 
 def _answers(kinds: list[str]) -> str:
-    return "".join(f"  - kind: {k}\n    band: [0, 100]\n    text: some answer\n" for k in kinds)
+    flag = {"red_flag": "    flag: some-flag\n"}
+    return "".join(f"  - kind: {k}\n{flag.get(k, '')}    band: [0, 100]\n    text: some answer\n" for k in kinds)
 
 
 def test_a_missing_kind_fails_naming_the_file_and_field(tmp_path: Path) -> None:
@@ -181,3 +191,15 @@ def test_an_unknown_split_or_kind_fails_naming_the_field(tmp_path: Path) -> None
     message = str(error.value)
     assert "q.yaml: field split" in message
     assert "q.yaml: field answers[5].kind" in message
+
+
+def test_a_flag_on_the_wrong_kind_or_a_red_flag_answer_without_one_fails(tmp_path: Path) -> None:
+    text = "question: q\nsplit: tune\nanswers:\n" + _answers([k.value for k in Kind])
+    text = text.replace("    flag: some-flag\n", "").replace("  - kind: partial\n", "  - kind: partial\n    flag: x\n")
+    path = _write(tmp_path, text)
+    with pytest.raises(CalibrationError) as error:
+        load_meaning_file(path)
+    message = str(error.value)
+    assert f"{path}: field answers[2]" in message  # partial, with a flag
+    assert f"{path}: field answers[3]" in message  # red_flag, without one
+    assert "names the red flag it states" in message

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from interviewer.bank.loader import BankError
 from interviewer.paths import rubrics_dir
@@ -91,6 +91,13 @@ class Split(StrEnum):
 
 class MeaningAnswer(_BandedAnswer):
     kind: Kind
+    flag: str | None = Field(default=None, description="For a red_flag answer: id of the bank red flag it states.")
+
+    @model_validator(mode="after")
+    def _flag_only_on_red_flag(self) -> MeaningAnswer:
+        if (self.kind is Kind.red_flag) != (self.flag is not None):
+            raise ValueError("a red_flag answer names the red flag it states (flag: <id>); other kinds name none")
+        return self
 
 
 class Check(BaseModel):
