@@ -35,7 +35,7 @@ from types import ModuleType
 from typing import Any, Generic, TypeVar
 
 from interviewer.backends.base import BackendError, GradeReply, GradeRequest, LineRequest, LineStream, TextStream
-from interviewer.backends.llm_errors import RequestRejected, backend_error, retry_delay
+from interviewer.backends.llm_errors import RequestRejected, backend_error, is_rate_limit, retry_delay
 from interviewer.backends.llm_output import (
     MODES,
     PATHS,
@@ -47,6 +47,7 @@ from interviewer.backends.llm_output import (
     parse,
     response_format,
 )
+from interviewer.backends.llm_pacing import Gate
 from interviewer.backends.llm_prompts import (
     Messages,
     coverage_messages,
@@ -59,10 +60,12 @@ from interviewer.bank.derived import effective_rubric
 from interviewer.bank.models import Question
 from interviewer.engine.actions import Move
 from interviewer.grading.detector import detect
-from interviewer.grading.models import GradePath, Usage
+from interviewer.grading.models import GradePath, ItemScore, Usage
+from interviewer.limits import MAX_KEPT_REASON_CHARS, MAX_MODEL_ANSWER_CHARS
 from interviewer.prompts import render_line
 from interviewer.settings import InterviewerModelSettings, ModelSettings
 from interviewer.text.normalize import content_stems
+from interviewer.text.redact import redact
 from interviewer.tokens import count_messages, count_tokens
 
 _LOCAL_DATA = ("LITELLM_LOCAL_MODEL_COST_MAP", "LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS")
@@ -134,12 +137,16 @@ class StructuredFailed(Exception):
 class LLMClient:
     """One model: calls with retries and one-line errors, token and cost accounting, JSON fallbacks."""
 
-    def __init__(self, settings: ModelSettings, *, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self, settings: ModelSettings, *, sleep: Callable[[float], None] = time.sleep, gate: Gate | None = None
+    ) -> None:
         if not settings.model:
             raise ValueError("LLMClient needs a model")
         self.settings = settings
         self.model: str = settings.model
         self.sleep = sleep
+        self.gate = gate or Gate()  # shared by a batch's workers: a 429 pauses them all
+        self._held = threading.local()  # this thread's own 429 hold, already slept through
         self._checked = False
         self._mode_floor: int | None = None  # index into MODES: richer formats are unsupported or were rejected
 
@@ -199,7 +206,13 @@ class LLMClient:
                 timeout=self.settings.timeout_s,
                 attempts=attempt + 1,
             ) from exc
+        if is_rate_limit(exc):
+            self._held.until = self.gate.hold(delay)
         self.sleep(delay)
+
+    def pace(self) -> None:
+        """Before each request: wait while any worker sharing the gate is backing off from a 429."""
+        self.gate.wait(self.sleep, getattr(self._held, "until", None))
 
     # -- accounting --------------------------------------------------------------------------
     def usage(self, purpose: str, messages: Messages, text: str, reported: Any, started: float) -> Usage:
@@ -233,6 +246,7 @@ class LLMClient:
         started = time.perf_counter()
         extra = {"response_format": fmt} if fmt else {}
         for attempt in itertools.count():
+            self.pace()
             try:
                 response = litellm().completion(messages=messages, **self.kwargs(), **extra)
                 break
@@ -331,6 +345,7 @@ class LLMLineStream:
         reported: Any = None
         for attempt in itertools.count():
             shown: list[str] = []
+            client.pace()
             try:
                 response = litellm().completion(
                     messages=self.messages, stream=True, stream_options={"include_usage": True}, **client.kwargs()
@@ -405,12 +420,16 @@ class LLMInterviewer:
 
 
 class LLMGrader:
-    def __init__(self, settings: ModelSettings) -> None:
-        self.client = LLMClient(settings)
+    def __init__(self, settings: ModelSettings, *, gate: Gate | None = None) -> None:
+        self.client = LLMClient(settings, gate=gate)
         self.name = self.client.model
 
     def grade(self, request: GradeRequest) -> GradeReply:
         ids = [item.id for item in effective_rubric(request.question)]
+        cut = [
+            f"the answer has {len(request.answer):,} characters; the grader saw the first {MAX_MODEL_ANSWER_CHARS:,}"
+        ]
+        notes = cut if len(request.answer) > MAX_MODEL_ANSWER_CHARS else []
         try:
             result = self.client.structured(
                 grader_messages(request),
@@ -424,6 +443,26 @@ class LLMGrader:
                 items=offline_item_scores(request.question, request.answer),
                 path=GradePath.offline_fallback,
                 usage=exc.usage,
-                notes=[*exc.notes, f"grader reply failed validation after a re-ask ({exc}); graded offline"],
+                notes=[
+                    *notes,
+                    *map(redact, exc.notes),
+                    redact(f"grader reply failed validation after a re-ask ({exc}); graded offline"),
+                ],
             )
-        return GradeReply(items=result.value.items, path=result.path, usage=result.usage, notes=result.notes)
+        items, cut_notes = keep_reasoning(result.value.items)
+        return GradeReply(
+            items=items, path=result.path, usage=result.usage, notes=[*notes, *map(redact, result.notes), *cut_notes]
+        )
+
+
+def keep_reasoning(items: list[ItemScore]) -> tuple[list[ItemScore], list[str]]:
+    """Each item's reasoning cut to MAX_KEPT_REASON_CHARS (a model may write megabytes), saying so."""
+    kept, notes = [], []
+    for item in items:
+        if len(item.reasoning) > MAX_KEPT_REASON_CHARS:
+            cut = len(item.reasoning) - MAX_KEPT_REASON_CHARS
+            reasoning = f"{item.reasoning[:MAX_KEPT_REASON_CHARS]} [… {cut:,} more characters cut]"
+            item = item.model_copy(update={"reasoning": reasoning})
+            notes.append(f"{item.item_id}: the grader's reasoning was cut to {MAX_KEPT_REASON_CHARS:,} characters")
+        kept.append(item)
+    return kept, notes
