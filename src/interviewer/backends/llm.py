@@ -107,6 +107,36 @@ def warm_up() -> None:
         threading.Thread(target=litellm, name="litellm-import", daemon=True).start()
 
 
+def price(model: str, prompt_tokens: int, completion_tokens: int) -> float | None:
+    """Dollars from litellm's bundled price table; None for models it has no price for (local servers)."""
+    try:
+        return sum(
+            litellm().cost_per_token(model=model, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
+        )
+    except Exception:  # litellm raises its own exception types for unknown models
+        return None
+
+
+COMPLETION_TOKENS_PER_ITEM = 80  # a grader's reasoning, quote and score for one rubric item (estimates only)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: float | None  # None: no price known for the model
+
+
+def grading_estimate(settings: ModelSettings, question: Question, answer: str) -> Estimate:
+    """Tokens and cost of grading one answer before it is sent: the prompt counted exactly, the reply
+    estimated per rubric item and capped at max_tokens (a re-ask would double it)."""
+    model = settings.model or ""
+    prompt = count_messages(grader_messages(GradeRequest(question=question, answer=answer, thread=[])), model)
+    cap = settings.max_tokens or DEFAULT_MAX_TOKENS
+    completion = min(cap, COMPLETION_TOKENS_PER_ITEM * len(effective_rubric(question)))
+    return Estimate(prompt, completion, price(model, prompt, completion))
+
+
 T = TypeVar("T", GraderOutput, CoverageOutput)
 
 
@@ -219,11 +249,7 @@ class LLMClient:
         """Provider-reported tokens where given, else counted locally; litellm's cost estimate or None."""
         prompt = getattr(reported, "prompt_tokens", None) or count_messages(messages, self.model)
         completion = getattr(reported, "completion_tokens", None) or count_tokens(text, self.model)
-        try:
-            costs = litellm().cost_per_token(model=self.model, prompt_tokens=prompt, completion_tokens=completion)
-            cost: float | None = sum(costs)
-        except Exception:  # models litellm has no price for (local servers, new names)
-            cost = None
+        cost = price(self.model, prompt, completion)
         return Usage(
             model=self.model,
             purpose=purpose,
