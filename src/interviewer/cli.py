@@ -216,4 +216,6 @@ def config_show() -> None:
 
 
 def main() -> None:
-    app()
+    from interviewer.fast_exit import run
+
+    run(app)  # skips litellm's ~1 s teardown once everything is written (see fast_exit)
