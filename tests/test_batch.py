@@ -142,6 +142,22 @@ def test_stopping_ends_the_run_after_the_request_in_flight(bank: Bank, tmp_path:
     assert [line["id"] for line in lines(sink.path)] == ["a1"]
 
 
+def test_ctrl_c_keeps_the_requests_in_flight_and_starts_no_more(bank: Bank, tmp_path: Path) -> None:
+    sink = JsonlSink(tmp_path / "results.jsonl")
+    seen: list[str] = []
+
+    def interrupt(result: Result, tally: Tally) -> None:
+        if tally.done == 1:
+            raise KeyboardInterrupt  # arrives in the calling thread, as Ctrl-C does
+
+    outcome = run_batch(
+        entries_from_rows(rows(6), bank.questions), lambda gate: CountingGrader(seen), jobs=2, sink=sink,
+        on_result=interrupt,
+    )  # fmt: skip
+    assert outcome.stopped == "interrupted"
+    assert len(seen) == 2 and len(lines(sink.path)) == 2  # the one done and the one in flight, nothing after
+
+
 def test_bad_entries_are_reported_by_index_and_the_rest_graded(bank: Bank) -> None:
     data = [
         rows(1)[0],
@@ -164,7 +180,13 @@ def test_bad_entries_are_reported_by_index_and_the_rest_graded(bank: Bank) -> No
 
 # -- the CLI ---------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
-    ("content", "found"), [("", "an empty file"), ("42\n", "int"), ("{}\n", "dict"), ("[]\n", "an empty list")]
+    ("content", "found"),
+    [
+        ("", "an empty file"),
+        ("42\n", "a single int value"),
+        ("{}\n", "a mapping with no 'answers' list"),
+        ("[]\n", "an empty list"),
+    ],
 )
 def test_an_answers_file_with_no_entries_is_one_line_and_a_failure(tmp_path: Path, content: str, found: str) -> None:
     path = tmp_path / "batch.yaml"

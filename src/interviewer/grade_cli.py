@@ -81,7 +81,9 @@ def read_rows(path: Path) -> list[Any]:
         if isinstance(rows, dict) and "answers" in rows:
             rows = rows["answers"]
     if not isinstance(rows, list) or not rows:
-        found = "an empty file" if rows is None else "an empty list" if rows == [] else f"{type(rows).__name__}"
+        found = {type(None): "an empty file", list: "an empty list", dict: "a mapping with no 'answers' list"}.get(
+            type(rows), f"a single {type(rows).__name__} value"
+        )
         raise InputError(
             f"{path} holds {found}: expected a list of {{question, answer}} entries (or one JSON object per line)"
         )
