@@ -95,8 +95,11 @@ def main() -> None:
         for jobs in (j for j in args.jobs if j != 1):
             print(f"  speed-up at jobs {jobs}: {walls[1] / walls[jobs]:.1f}x over jobs 1")
     offline = GraderModelSettings(model="offline")
-    seconds, _ = timed(batch, offline, 1)
-    print(f"  offline grader (baseline, no model): {len(batch) / seconds:,.0f} answers/s ({seconds:.2f} s, jobs 1)")
+    for label in ("cold: loads wordllama, embeds each rubric once", "warm"):
+        seconds, _ = timed(batch, offline, 1)
+        print(
+            f"  offline grader (baseline, no model), {label}: {len(batch) / seconds:,.0f} answers/s ({seconds:.2f} s)"
+        )
 
 
 if __name__ == "__main__":

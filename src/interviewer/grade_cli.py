@@ -111,6 +111,10 @@ class RateColumn(ProgressColumn):
         return Text(f"{task.speed:.1f}/s" if task.speed else "–/s")
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun[:-1] + 'ies' if noun.endswith('y') else noun + 's'}"
+
+
 def _spend(tally: Tally) -> str:
     tokens = tally.prompt_tokens + tally.completion_tokens
     cost = f" · ${tally.cost:.4f}" if tally.cost is not None else ""
@@ -129,8 +133,8 @@ def _estimate(settings: GraderModelSettings, todo: list[Entry], err: Console, ma
     known = None not in costs
     cost = f"about ${sum(costs):.4f}" if known else f"cost unknown (litellm has no price for {settings.model})"  # type: ignore[arg-type]
     err.print(
-        f"Estimate for {len(gradable)} answers with {settings.model}: ~{prompt:,} prompt + ~{completion:,} "
-        f"completion tokens, {cost} (a re-asked reply costs more)",
+        f"Estimate for {_count(len(gradable), 'answer')} with {settings.model}: ~{prompt:,} prompt + "
+        f"~{completion:,} completion tokens; {cost}. A re-asked reply costs more.",
         markup=False,
     )
     if max_cost is not None and not known:
@@ -163,17 +167,17 @@ def _closing(outcome: Outcome, options: GradeOptions, err: Console) -> int:
     left = tally.total - tally.done
     if outcome.stopped == "provider":
         err.print(f"Stopped: the grader's provider kept failing: {outcome.error}", markup=False)
-        err.print(f"{left} entries left; once it is fixed, {again}.", markup=False)
+        err.print(f"{_count(left, 'entry')} left; once it is fixed, {again}.", markup=False)
         return EXIT_PROVIDER
     if outcome.stopped == "max_cost":
         err.print(
-            f"Stopped before --max-cost ${options.max_cost:g} would be passed; {left} entries left "
+            f"Stopped before --max-cost ${options.max_cost:g} would be passed; {_count(left, 'entry')} left "
             f"(raise --max-cost and {again}).",
             markup=False,
         )
         return EXIT_PROBLEMS
     if outcome.stopped == "interrupted":
-        err.print(f"Interrupted after the requests in flight; {left} entries left: {again}.", markup=False)
+        err.print(f"Interrupted after the requests in flight; {_count(left, 'entry')} left: {again}.", markup=False)
         return EXIT_INTERRUPTED
     return EXIT_PROBLEMS if tally.problems else 0
 
