@@ -125,15 +125,14 @@ def _estimate(settings: GraderModelSettings, todo: list[Entry], err: Console, ma
     """Print the batch's token and cost estimate; returns the per-entry cost estimate for --max-cost."""
     from interviewer.backends.llm import grading_estimate
 
-    gradable = [e for e in todo if e.problem is None and e.question is not None]
-    estimates = {e.key: grading_estimate(settings, e.question, e.answer) for e in gradable}  # type: ignore[arg-type]
+    estimates = {e.key: grading_estimate(settings, e.question, e.answer) for e in todo if e.question and not e.problem}
     prompt = sum(x.prompt_tokens for x in estimates.values())
     completion = sum(x.completion_tokens for x in estimates.values())
-    costs = [x.cost_usd for x in estimates.values()]
-    known = None not in costs
-    cost = f"about ${sum(costs):.4f}" if known else f"cost unknown (litellm has no price for {settings.model})"  # type: ignore[arg-type]
+    costs = [x.cost_usd for x in estimates.values() if x.cost_usd is not None]
+    known = len(costs) == len(estimates)
+    cost = f"about ${sum(costs):.4f}" if known else f"cost unknown (litellm has no price for {settings.model})"
     err.print(
-        f"Estimate for {_count(len(gradable), 'answer')} with {settings.model}: ~{prompt:,} prompt + "
+        f"Estimate for {_count(len(estimates), 'answer')} with {settings.model}: ~{prompt:,} prompt + "
         f"~{completion:,} completion tokens; {cost}. A re-asked reply costs more.",
         markup=False,
     )
