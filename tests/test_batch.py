@@ -224,9 +224,11 @@ def test_strict_grades_nothing_when_an_entry_is_bad(tmp_path: Path) -> None:
 
 def test_each_json_result_carries_index_and_id_and_the_outline_only_when_asked(tmp_path: Path) -> None:
     batch = write_jsonl(tmp_path / "batch.jsonl", rows(2))
-    plain = json.loads(run_cli("grade", *PACK_ARGS, "--answers", str(batch), "--json").stdout)
+    piped = run_cli("grade", *PACK_ARGS, "--answers", str(batch), "--json")
+    plain = json.loads(piped.stdout)
     outlined = json.loads(run_cli("grade", *PACK_ARGS, "--answers", str(batch), "--json", "--with-outline").stdout)
     assert [(r["index"], r["id"]) for r in plain] == [(1, "a1"), (2, "a2")]
+    assert piped.stderr == "Graded 2 of 2\n"  # on a pipe: no progress bar, one closing line
     assert all("strong_answer" not in r for r in plain)
     assert all(r["strong_answer"] for r in outlined)
 

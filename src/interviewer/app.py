@@ -212,8 +212,8 @@ def _summary(console: Console, session: Session, store: Store) -> int:
     prompt_tokens, completion_tokens, cost = record.token_totals()
     cost_text = f" · cost ${cost:.4f}" if cost is not None else ""
     console.print(f"Overall: [bold]{overall if overall is not None else '—'}/100[/]")
-    if fell_back := [q for q, g in record.grades.items() if g.provisional]:
-        console.print(f"[yellow]Graded offline:[/] the grader's provider failed for {', '.join(fell_back)} (see notes)")
+    if fell_back := ", ".join(q for q, g in record.grades.items() if g.provisional):
+        console.print(f"[yellow]Graded offline:[/] the grader's provider failed for {fell_back} (see transcript.json)")
     if prompt_tokens or completion_tokens:
         console.print(f"Tokens: {prompt_tokens} in / {completion_tokens} out{cost_text}")
     console.print(
