@@ -197,6 +197,18 @@ def test_an_answers_file_with_no_entries_is_one_line_and_a_failure(tmp_path: Pat
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("content", "found"),
+    [("[" * 5000 + "]" * 5000, "is nested too deeply"), ("- question: [unclosed\n", "is not valid YAML or JSON")],
+)
+def test_an_unreadable_answers_file_is_one_line(tmp_path: Path, content: str, found: str) -> None:
+    path = tmp_path / "batch.yaml"
+    path.write_text(content)
+    result = run_cli("grade", *PACK_ARGS, "--answers", str(path))
+    assert result.exit_code == 2 and f"{path} {found}" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_cli_reports_bad_entries_by_index_in_the_results_file_and_on_screen(tmp_path: Path) -> None:
     batch = write_jsonl(tmp_path / "batch.ndjson", [rows(1)[0], {"question": "nope", "answer": "x"}, rows(2)[1]])
     with (tmp_path / "batch.ndjson").open("a") as handle:

@@ -78,6 +78,8 @@ def read_rows(path: Path) -> list[Any]:
             rows = yaml.safe_load(text)  # YAML is a superset of JSON
         except yaml.YAMLError as exc:
             raise InputError(f"{path} is not valid YAML or JSON: {str(exc).splitlines()[0]}") from None
+        except RecursionError:
+            raise InputError(f"{path} is nested too deeply to be a list of answers") from None
         if isinstance(rows, dict) and "answers" in rows:
             rows = rows["answers"]
     if not isinstance(rows, list) or not rows:
