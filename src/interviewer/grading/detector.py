@@ -25,7 +25,7 @@ from interviewer.bank.derived import effective_rubric, vocabulary
 from interviewer.bank.models import Question, RedFlag, RubricItem
 from interviewer.grading.clauses import keyword_list_share, names_only
 from interviewer.grading.paraphrase import paraphrase_matches
-from interviewer.text.normalize import find_phrase, phrase_key, tokens
+from interviewer.text.normalize import content_stems, find_phrase, phrase_key, tokens
 from interviewer.text.screen import Screen, screen_answer, split_sentences, strip_injections
 
 _EXPLAIN = re.compile(
@@ -200,8 +200,9 @@ def _quotes(text: str, sentences: list[tuple[int, int]], match: ItemMatch, limit
     return quotes[:limit]
 
 
-def screen_for(question: Question, text: str) -> Screen:
-    """Screen an answer against this question's vocabulary and signals."""
+def screen_for(question: Question, text: str, asked: str | None = None) -> Screen:
+    """Screen an answer against this question's vocabulary and signals, and the follow-up line it answers."""
     graded, _ = strip_injections(text)
     detection = detect(question, graded)
-    return screen_answer(text, vocabulary(question), signal_hit=bool(detection.covered() or detection.red_flags))
+    hit = bool(detection.covered() or detection.red_flags)
+    return screen_answer(text, vocabulary(question), signal_hit=hit, asked=content_stems(asked or ""))

@@ -50,9 +50,12 @@ _INJECTION = re.compile(
 _DONT_KNOW = re.compile(
     r"""\b(i\s*(really\s+)?(do\s*n['’]?o?t|dont|don't|do\s+not)\s+(really\s+)?know|idk|no\s+idea|not\s+sure|
         no\s+clue|i\s+have\s+no\s+(idea|clue)|never\s+heard\s+of|i\s*(can['’]?t|cannot)\s+(remember|recall|say)|
-        i['’]?m\s+(not\s+sure|unsure|blanking|stuck)|pass|skip\s+this|i\s+give\s+up)\b""",
+        i['’]?m\s+(not\s+sure|unsure|blanking|stuck)|skip\s+this|i\s+give\s+up)\b
+      # "pass" only as a whole sentence ("Pass.", "I'll pass on this"), never "one pass" or "pass-by-reference"
+      | (^|[.!?]\s*)(i(['’]ll|\s+will)?\s+)?pass(\s+on\s+(this|that|it)(\s+one|\s+question)?)?\s*([.!?]|$)""",
     re.IGNORECASE | re.VERBOSE,
 )
+_FILLER = frozenset(("um", "uh", "uhm", "erm", "hmm", "hm", "mm", "ah", "oh", "ok", "okay", "well"))
 
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 _VOWELS = set("aeiouy")
@@ -104,18 +107,23 @@ def _is_gibberish(words: list[str], vocabulary: Set[str], stems: set[str]) -> bo
 
 
 OFF_TOPIC_SHARE = 0.12  # below this share of words in common with the question, and no signal: off topic
+SHORT_ANSWER_WORDS = 3  # "log n", "infinite": too short to be about something else, so never off topic
 
 
-def screen_answer(text: str, vocabulary: Set[str], *, signal_hit: bool = False) -> Screen:
+def screen_answer(
+    text: str, vocabulary: Set[str], *, signal_hit: bool = False, asked: Set[str] = frozenset()
+) -> Screen:
     """Classify `text` against a question whose content stems are `vocabulary`.
 
-    `signal_hit` says whether any rubric or red-flag signal of the question matched the answer.
+    `signal_hit` says whether any rubric or red-flag signal of the question matched the answer (or it
+    relates to the question in meaning); `asked` are the content stems of the follow-up it answers:
+    sharing one of them is enough to be on topic.
     """
     graded, injected = strip_injections(text)
     flags = ["instructions_to_grader_removed"] if injected else []
     words = [t.group(0) for t in re.finditer(r"[A-Za-z0-9'’]+", graded)]
     stems = content_stems(graded)
-    if not words or (len(words) < 3 and not signal_hit):
+    if all(w.lower() in _FILLER for w in words):
         return Screen(AnswerKind.empty, graded, flags)
     if _DONT_KNOW.search(graded):
         remainder = content_stems(_DONT_KNOW.sub(" ", graded))
@@ -124,6 +132,7 @@ def screen_answer(text: str, vocabulary: Set[str], *, signal_hit: bool = False) 
     if _is_gibberish(words, vocabulary, stems):
         return Screen(AnswerKind.gibberish, graded, flags)
     shared = len(stems & vocabulary)
-    if not signal_hit and (shared < 2 or shared < OFF_TOPIC_SHARE * len(stems)):
+    on_topic = signal_hit or len(words) <= SHORT_ANSWER_WORDS or bool(stems & asked)
+    if not on_topic and (shared < 2 or shared < OFF_TOPIC_SHARE * len(stems)):
         return Screen(AnswerKind.off_topic, graded, flags)
     return Screen(AnswerKind.ok, graded, flags)
