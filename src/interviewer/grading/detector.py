@@ -205,4 +205,15 @@ def screen_for(question: Question, text: str, asked: str | None = None) -> Scree
     graded, _ = strip_injections(text)
     detection = detect(question, graded)
     hit = bool(detection.covered() or detection.red_flags)
-    return screen_answer(text, vocabulary(question), signal_hit=hit, asked=content_stems(asked or ""))
+    related = None if hit or not graded.strip() else _relatedness(question, graded, asked)
+    return screen_answer(
+        text, vocabulary(question), signal_hit=hit, asked=content_stems(asked or ""), relatedness=related
+    )
+
+
+def _relatedness(question: Question, text: str, asked: str | None) -> float:
+    """Meaning similarity of `text` to the question, the line asked and the rubric items' names."""
+    from interviewer.grading.semantic import similarity
+
+    references = [question.question, *(item.name for item in effective_rubric(question)), *([asked] if asked else [])]
+    return float(similarity([text], references).max())
