@@ -18,18 +18,22 @@ _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’+-]*")
 MIN_PART_WORDS = 3  # a sentence part shorter than this is compared only as part of its sentence
 MAX_TERM_WORDS = 4  # a verbless piece of at most this many words is a term, not an explanation
 
-# Words that make a piece a clause: pronouns, auxiliaries and modals, subordinators, and the verbs
-# that open the imperative notes candidates type ("fit the scaler on train", "split by time").
+# Words that make a piece a clause: pronouns, auxiliaries and modals, subordinators anywhere; and
+# verbs opening a piece of three words or more, as in the notes candidates type ("fit the scaler on
+# train", "split by time"; but "time-based split" and "cold start" stay terms).
 _CLAUSE_WORD_LIST = """
 i we you it they he she this that which who there is are was were be been being am has have had do
 does did can could will would should must may might shall because so since if when then than while
-whereas unless until means gives makes lets helps need needs keeps depends fit fits use uses split
-splits check checks compare compares train trains add adds drop drops remove compute measure plot
-tune set pick choose keep avoid apply run monitor start try look sort store return reduce increase
-prevent prevents cause causes causing fix fixes stop stops learn learns memorize memorise memorizes
-memorises fail fails work works
+whereas unless until means gives makes lets helps need needs keeps depends
+"""
+_IMPERATIVE_LIST = """
+fit fits use uses split splits check checks compare compares train trains add adds drop drops remove
+compute measure plot tune set pick choose keep avoid apply run monitor start try look sort store
+return reduce increase prevent prevents cause causes causing fix fixes stop stops learn learns
+memorize memorise memorizes memorises fail fails work works
 """
 _CLAUSE_WORDS = frozenset(_CLAUSE_WORD_LIST.split())
+_IMPERATIVES = frozenset(_IMPERATIVE_LIST.split())
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,8 @@ def _is_term(piece: str) -> bool:
     if not words:
         return True
     if any(w in _CLAUSE_WORDS or w.endswith(("n't", "'s", "'re", "'ll")) for w in words):
+        return False
+    if words[0] in _IMPERATIVES and len(words) >= 3:
         return False
     return len(words) <= MAX_TERM_WORDS
 

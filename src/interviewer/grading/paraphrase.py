@@ -19,7 +19,8 @@ from interviewer.grading.clauses import Clause, split_clauses
 from interviewer.text.normalize import content_stems, find_phrase, phrase_key, tokens
 from interviewer.text.screen import split_sentences
 
-MATCH_SIMILARITY = 0.58  # cosine to the item's closest text that counts as the same meaning on its own
+ALONE_SIMILARITY = 0.7  # cosine to the item's closest text that counts as the same meaning on its own
+MATCH_SIMILARITY = 0.58  # cosine that counts when the clause shares a content word with the item
 SUPPORTED_SIMILARITY = 0.45  # lower cosine that counts when the clause shares two content words with the item
 FLAG_MARGIN = 0.03  # with no distinctive words either way, a clause this much closer to a red flag states it
 MIN_CLAUSE_WORDS = 4
@@ -96,7 +97,7 @@ class Support:
     def matches(self) -> bool:
         if self.states_flag:
             return False
-        if self.similarity >= MATCH_SIMILARITY and self.shared >= 1:
+        if self.similarity >= ALONE_SIMILARITY or (self.similarity >= MATCH_SIMILARITY and self.shared >= 1):
             return True
         return self.similarity >= SUPPORTED_SIMILARITY and self.shared >= 2
 
