@@ -60,6 +60,7 @@ from interviewer.bank.models import Question
 from interviewer.engine.actions import Move
 from interviewer.grading.detector import detect
 from interviewer.grading.models import GradePath, Usage
+from interviewer.grading.semantic import warm_up as semantic_warm_up
 from interviewer.prompts import render_line
 from interviewer.settings import InterviewerModelSettings, ModelSettings
 from interviewer.text.normalize import content_stems
@@ -382,6 +383,7 @@ class LLMInterviewer:
 
     def warm(self) -> None:
         warm_up()
+        semantic_warm_up()  # answers are assessed offline, by meaning, before any model sees them
 
     def say(self, request: LineRequest) -> LineStream:
         if request.action.move is Move.pause:  # saving and quitting must work with the provider down

@@ -156,7 +156,7 @@ def _detect(question: Question, text: str) -> Detection:
     sentences = split_sentences(text)
     flags = _red_flags(question, toks, text)
     capped = {flag.item: flag.id for flag in flags if flag.item}
-    paraphrased = {} if derived else paraphrase_matches(question, text)
+    paraphrased = {} if derived else paraphrase_matches(question, text, toks)
     items: dict[str, ItemMatch] = {}
     for item in effective_rubric(question):
         match = ItemMatch(item=item)

@@ -11,12 +11,13 @@ closer in meaning when neither) AND it is not negated. The clause is the evidenc
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from interviewer.bank.derived import memo_per_question
 from interviewer.bank.models import Claim, Question, RubricItem
 from interviewer.grading.clauses import Clause, split_clauses
-from interviewer.text.normalize import content_stems, find_phrase, phrase_key, tokens
+from interviewer.text.normalize import STOPWORDS, Token, content_stems, find_phrase, phrase_key, tokens
 from interviewer.text.screen import split_sentences
 
 ALONE_SIMILARITY = 0.7  # cosine to the item's closest text that counts as the same meaning on its own
@@ -108,15 +109,15 @@ def _matrix(rows: list[str], cols: list[str]):
     return embed(rows) @ embed_cached(cols).T
 
 
-def supports(question: Question, clauses: list[str]) -> dict[str, list[Support]]:
-    """For every authored item, one `Support` per clause (clause order kept)."""
+def supports(question: Question, clauses: list[str], stems: list[set[str]] | None = None) -> dict[str, list[Support]]:
+    """For every authored item, one `Support` per clause (clause order kept); `stems` their content stems."""
     described = item_texts(question)
     if not clauses or not described:
         return {d.item_id: [] for d in described}
     every = sorted({t for d in described for t in (*d.texts, *d.flag_texts)})
     index = {t: i for i, t in enumerate(every)}
     sims = _matrix(clauses, every)
-    stems = [content_stems(c) for c in clauses]
+    stems = stems if stems is not None else [content_stems(c) for c in clauses]
     out: dict[str, list[Support]] = {}
     for d in described:
         cols = [index[t] for t in d.texts]
@@ -139,13 +140,23 @@ def eligible(clause: Clause) -> bool:
     return not clause.named_only and len(clause.text.split()) >= MIN_CLAUSE_WORDS and not _NEGATED.search(clause.text)
 
 
-def paraphrase_matches(question: Question, text: str) -> dict[str, list[Clause]]:
-    """The clauses of `text` that match each authored rubric item in meaning (best first)."""
+def _clause_stems(toks: list[Token], clauses: list[Clause]) -> list[set[str]]:
+    """Each clause's content stems, from the one tokenisation of the whole answer."""
+    starts = [t.start for t in toks]
+    out = []
+    for clause in clauses:
+        lo, hi = bisect_left(starts, clause.start), bisect_left(starts, clause.end)
+        out.append({t.norm for t in toks[lo:hi] if t.norm not in STOPWORDS and len(t.norm) > 2})
+    return out
+
+
+def paraphrase_matches(question: Question, text: str, toks: list[Token]) -> dict[str, list[Clause]]:
+    """The clauses of `text` (tokenised as `toks`) that match each authored rubric item in meaning (best first)."""
     clauses = [c for c in split_clauses(text) if eligible(c)]
     found: dict[str, list[Clause]] = {}
     if not clauses or not question.rubric:
         return found
-    table = supports(question, [c.text for c in clauses])
+    table = supports(question, [c.text for c in clauses], _clause_stems(toks, clauses))
     for item_id, row in table.items():
         hits = sorted((s.similarity, i) for i, s in enumerate(row) if s.matches)
         if hits:

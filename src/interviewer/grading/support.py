@@ -9,6 +9,8 @@ verdict reaches every grade through the red-flag and wrong-fact caps of the asse
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from interviewer.bank.models import Question, RubricItem
 from interviewer.grading.clauses import names_only, split_clauses
 from interviewer.grading.paraphrase import eligible, supports
@@ -25,8 +27,11 @@ def quote_sentences(answer: str, quote: str) -> list[str]:
     return [answer[a:b] for a, b in split_sentences(answer) if a < end and b > at]
 
 
+_sentence_tokens = lru_cache(maxsize=1024)(tokens)  # the guard checks one sentence against several items
+
+
 def _states_signal(item: RubricItem, sentence: str) -> bool:
-    toks = tokens(sentence)
+    toks = _sentence_tokens(sentence)
     return any(find_phrase(toks, phrase_key(signal)) is not None for signal in item.signals)
 
 

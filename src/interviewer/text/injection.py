@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from interviewer.text.sentences import split_sentences
 
@@ -60,12 +61,15 @@ def fold(text: str) -> str:
 
 def addresses_grader(sentence: str) -> bool:
     """Whether `sentence` gives the grader instructions, in any of the caught forms."""
+    if sentence.isascii():
+        return bool(_ENGLISH.search(sentence))
     plain = unicodedata.normalize("NFKC", sentence).translate(_INVISIBLE)
     return bool(_OTHER_LANGUAGES.search(plain) or _ENGLISH.search(fold(sentence)))
 
 
+@lru_cache(maxsize=512)
 def strip_injections(text: str) -> tuple[str, bool]:
-    """Remove sentences that give the grader instructions; report whether any were found."""
+    """Remove sentences that give the grader instructions; report whether any were found (memoised)."""
     kept, found = [], False
     for start, end in split_sentences(text):
         sentence = text[start:end]
