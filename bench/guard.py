@@ -65,7 +65,9 @@ def main() -> None:
             totals["offline"] += grade_question(question, [answer.text], offline)[0].score
             totals["guarded"] += grade_question(question, [answer.text], inflating)[0].score
             totals["verbatim"] += verbatim_only_score(question, answer.text)
-    print(f"false rejections on strong answers: {rejected}/{checked} items scored 2-3 ({100 * rejected / checked:.1f}%)")
+    print(
+        f"false rejections on strong answers: {rejected}/{checked} items scored 2-3 ({100 * rejected / checked:.1f}%)"
+    )
     print(f"mean score over {answers} answers, fake grader scoring all 3 with the first six words as quote:")
     print(f"  offline grader           {totals['offline'] / answers:5.1f}")
     print(f"  fake grader, guarded     {totals['guarded'] / answers:5.1f}")

@@ -40,9 +40,10 @@ def assess(
 ) -> AnswerAssessment:
     """Assess `answer` to `question`; `earlier` are the answers already given to it, `asked` the line it answers."""
     screen = screen_for(question, answer, asked)
-    if screen.kind is not AnswerKind.ok:
+    said = [*(earlier or []), *([answer] if screen.kind is AnswerKind.ok else [])]
+    if not said:
         return AnswerAssessment(kind=screen.kind, flags=list(screen.flags))
-    joined, _ = strip_injections("\n\n".join([*(earlier or []), answer]))
+    joined, _ = strip_injections("\n\n".join(said))
     detection = detect(question, joined)
     return AnswerAssessment(
         kind=screen.kind,
