@@ -55,7 +55,7 @@ def _supported(
         if score > 0 and not evidence:
             score = 0
         notes.append(f"re-scored to {score}: no quote found verbatim in the answer")
-    if score >= 2:
+    if score >= 2 and (score, raw.evidence) != (offline.score, offline.evidence):  # offline's own: checked by design
         backed = supporting(question, item, answer, evidence)
         if not backed:
             score = min(score, offline.score)
