@@ -5,6 +5,9 @@ Each test pins one failure a new user hit on the built-in offline engine (issue 
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from interviewer.backends.base import GradeReply, GradeRequest, ThreadTurn
@@ -286,3 +289,21 @@ def test_a_follow_up_declined_after_a_real_answer_still_leaves_the_question_grad
     grade, _ = grade_question(question, [PLAIN_OVERFITTING, "I don't know."], OfflineGrader(), assessment=assessment)
     assert grade.kind is AnswerKind.ok
     assert grade.score > 0
+
+
+_PROBE = (
+    "import runpy, sys\n"
+    "sys.argv = ['interviewer', *sys.argv[1:]]\n"
+    "try:\n"
+    "    runpy.run_module('interviewer', run_name='__main__')\n"
+    "except SystemExit:\n"
+    "    pass\n"
+    "print('EMBEDDINGS_IMPORTED=' + str('wordllama' in sys.modules or 'numpy' in sys.modules), file=sys.stderr)\n"
+)
+
+
+@pytest.mark.parametrize("args", [["--help"], ["bank", "list"], ["review", "list"]])
+def test_help_bank_and_review_never_load_the_embeddings(args: list[str]) -> None:
+    result = subprocess.run([sys.executable, "-c", _PROBE, *args], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "EMBEDDINGS_IMPORTED=False" in result.stderr
