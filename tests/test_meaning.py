@@ -85,6 +85,7 @@ def test_fitting_the_scaler_on_training_data_only_earns_the_practice_item(real_b
     assert practice.score >= 1
     assert any("fit the scaler on training data only" in q for q in practice.evidence)
     assert all(q in answer for q in practice.evidence)
+    assert "in other words" in practice.reason
 
 
 def test_a_fluent_statement_of_the_red_flag_is_not_credited_as_the_item(real_bank: Bank) -> None:
