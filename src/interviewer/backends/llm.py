@@ -70,6 +70,7 @@ from interviewer.engine.actions import Move
 from interviewer.grading.detector import detect
 from interviewer.grading.models import GradePath, ItemScore, Usage
 from interviewer.grading.offline import offline_item_scores
+from interviewer.grading.semantic import warm_up as semantic_warm_up
 from interviewer.limits import MAX_KEPT_REASON_CHARS, MAX_MODEL_ANSWER_CHARS
 from interviewer.prompts import render_line
 from interviewer.settings import InterviewerModelSettings, ModelSettings
@@ -431,6 +432,7 @@ class LLMInterviewer:
 
     def warm(self) -> None:
         warm_up()
+        semantic_warm_up()  # answers are assessed offline, by meaning, before any model sees them
 
     def say(self, request: LineRequest) -> LineStream:
         if request.action.move is Move.pause:  # saving and quitting must work with the provider down

@@ -21,9 +21,9 @@ Messages = list[dict[str, str]]
 MAX_TURN_CHARS = 1500  # a pasted essay must not make interviewer prompts grow
 
 
-def fence_for(*texts: str | None) -> str:
+def fence_for(*texts: str | None, label: str = "CANDIDATE TEXT") -> str:
     tag = hashlib.sha256("\n".join(t or "" for t in texts).encode()).hexdigest()[:10]
-    return f"=====CANDIDATE TEXT {tag}====="
+    return f"====={label} {tag}====="
 
 
 def _clip(text: str) -> str:
@@ -74,7 +74,8 @@ def grader_messages(request: GradeRequest) -> Messages:
     user = render(
         "grader_user.j2",
         question=question.question,
-        follow_ups=interviewer_lines[1:],
+        follow_ups=[_clip(line) for line in interviewer_lines[1:]],
+        lines_fence=fence_for(*interviewer_lines[1:], label="INTERVIEWER LINES"),
         items=effective_rubric(question),
         red_flags=question.red_flags,
         reference=reference,

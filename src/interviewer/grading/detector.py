@@ -6,6 +6,9 @@ Scoring anchors (0-3), applied per rubric item from the distinct signals the ans
   2  two signals, or one with an explanation ("because", "so that", ...) or a number in its sentence
   3  three or more signals with trade-off or specific language (numbers, "but", "latency", ...),
      or two signals whose sentences carry both an explanation and such language
+A clause that says what the item looks for in other words (`grading/paraphrase.py`) counts as one
+more signal (two such sentences at most), its sentence joining the ones checked for explanation and
+depth. An item whose every evidence sentence only lists terms (`grading/clauses.py`) is named only (1).
 A red flag that names the item caps it at 1.
 
 Items derived from a reference answer (a question with no rubric) are scored by the share of the
@@ -20,7 +23,9 @@ from dataclasses import dataclass, field
 
 from interviewer.bank.derived import effective_rubric, vocabulary
 from interviewer.bank.models import Question, RedFlag, RubricItem
-from interviewer.text.normalize import find_phrase, phrase_key, tokens
+from interviewer.grading.clauses import keyword_list_share, names_only
+from interviewer.grading.paraphrase import paraphrase_matches
+from interviewer.text.normalize import content_stems, find_phrase, phrase_key, tokens
 from interviewer.text.screen import Screen, screen_answer, split_sentences, strip_injections
 
 _EXPLAIN = re.compile(
@@ -36,6 +41,8 @@ _DEPTH = re.compile(
 )
 _SPECIFIC = re.compile(r"\d")  # a number next to the idea: a measured, specific claim
 MAX_QUOTE = 220
+MAX_PARAPHRASE_SIGNALS = 2  # sentences said in other words that count towards an item's signals
+KEYWORD_LIST_SHARE = 0.8  # an answer with this share of its words in bare term lists is a keyword list
 
 
 @dataclass
@@ -46,6 +53,8 @@ class ItemMatch:
     score: int = 0
     quotes: list[str] = field(default_factory=list)
     capped_by: list[str] = field(default_factory=list)
+    paraphrases: list[str] = field(default_factory=list)  # clauses that say the item in other words
+    named_only: bool = False  # every evidence sentence only lists terms
 
     @property
     def covered(self) -> bool:
@@ -56,6 +65,7 @@ class ItemMatch:
 class Detection:
     items: dict[str, ItemMatch]
     red_flags: list[RedFlag]
+    keyword_list: bool = False  # the answer as a whole is a list of terms
 
     def covered(self) -> set[str]:
         return {item_id for item_id, match in self.items.items() if match.covered}
@@ -146,6 +156,7 @@ def _detect(question: Question, text: str) -> Detection:
     sentences = split_sentences(text)
     flags = _red_flags(question, toks, text)
     capped = {flag.item: flag.id for flag in flags if flag.item}
+    paraphrased = {} if derived else paraphrase_matches(question, text, toks)
     items: dict[str, ItemMatch] = {}
     for item in effective_rubric(question):
         match = ItemMatch(item=item)
@@ -154,24 +165,55 @@ def _detect(question: Question, text: str) -> Detection:
             if span is not None and span not in match.spans:
                 match.signals.append(signal)
                 match.spans.append(span)
-        hit_sentences = sorted({_sentence_of(text, sentences, span) for span in match.spans})
-        sentence_texts = [text[a:b] for a, b in hit_sentences]
-        match.score = _coverage_score(match) if derived else _score(len(match.signals), sentence_texts, text)
+        hit_sentences = {_sentence_of(text, sentences, span) for span in match.spans}
+        extra = [c for c in paraphrased.get(item.id, []) if c.sentence not in hit_sentences]
+        other_sentences = list(dict.fromkeys(c.sentence for c in extra))[:MAX_PARAPHRASE_SIGNALS]
+        match.paraphrases = [c.text for c in extra if c.sentence in other_sentences]
+        evidence = sorted(hit_sentences | set(other_sentences))
+        sentence_texts = [text[a:b] for a, b in evidence]
+        if derived:
+            match.score = _coverage_score(match)
+        else:
+            match.score = _score(len(match.signals) + len(other_sentences), sentence_texts, text)
+            match.named_only = bool(sentence_texts) and all(names_only(s) for s in sentence_texts)
+            if match.named_only:
+                match.score = min(match.score, 1)
         if item.id in capped and match.score > 1:
             match.score = 1
             match.capped_by.append(capped[item.id])
-        for span in match.spans:
-            quote = quote_around(text, _sentence_of(text, sentences, span), span)
-            if quote and quote not in match.quotes:
-                match.quotes.append(quote)
-            if len(match.quotes) == 2:
-                break
+        match.quotes = _quotes(text, sentences, match)
         items[item.id] = match
-    return Detection(items=items, red_flags=flags)
+    keyword_list = keyword_list_share(text) >= KEYWORD_LIST_SHARE
+    return Detection(items=items, red_flags=flags, keyword_list=keyword_list)
 
 
-def screen_for(question: Question, text: str) -> Screen:
-    """Screen an answer against this question's vocabulary and signals."""
+def _quotes(text: str, sentences: list[tuple[int, int]], match: ItemMatch, limit: int = 2) -> list[str]:
+    """Verbatim evidence: the sentences holding the item's signals, then its clauses in other words."""
+    quotes: list[str] = []
+    for span in match.spans:
+        quote = quote_around(text, _sentence_of(text, sentences, span), span)
+        if quote and quote not in quotes:
+            quotes.append(quote)
+    for clause in match.paraphrases:
+        if clause not in quotes and not any(clause in q for q in quotes):
+            quotes.append(clause[:MAX_QUOTE].strip())
+    return quotes[:limit]
+
+
+def screen_for(question: Question, text: str, asked: str | None = None) -> Screen:
+    """Screen an answer against this question's vocabulary and signals, and the follow-up line it answers."""
     graded, _ = strip_injections(text)
     detection = detect(question, graded)
-    return screen_answer(text, vocabulary(question), signal_hit=bool(detection.covered() or detection.red_flags))
+    hit = bool(detection.covered() or detection.red_flags)
+    related = None if hit or not graded.strip() else _relatedness(question, graded, asked)
+    return screen_answer(
+        text, vocabulary(question), signal_hit=hit, asked=content_stems(asked or ""), relatedness=related
+    )
+
+
+def _relatedness(question: Question, text: str, asked: str | None) -> float:
+    """Meaning similarity of `text` to the question, the line asked and the rubric items' names."""
+    from interviewer.grading.semantic import similarity
+
+    references = [question.question, *(item.name for item in effective_rubric(question)), *([asked] if asked else [])]
+    return float(similarity([text], references).max())
