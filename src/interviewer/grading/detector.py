@@ -6,7 +6,8 @@ Scoring anchors (0-3), applied per rubric item from the distinct signals the ans
   2  two signals, or one with an explanation ("because", "so that", ...) or a number in its sentence
   3  three or more signals with trade-off or specific language (numbers, "but", "latency", ...),
      or two signals whose sentences carry both an explanation and such language
-A red flag that names the item caps it at 1.
+A red flag that names the item caps it at 1; a clause stating the item's facts wrongly (its claims'
+`wrong` forms, or its `holds` denied) scores it 0. A signal inside a negation does not count.
 
 Items derived from a reference answer (a question with no rubric) are scored by the share of the
 reference sentence's words the answer covers instead: any 1, a third 2, two thirds 3.
@@ -20,7 +21,9 @@ from dataclasses import dataclass, field
 
 from interviewer.bank.derived import effective_rubric, vocabulary
 from interviewer.bank.models import Question, RedFlag, RubricItem
+from interviewer.grading.claims import ClaimHit, find_claims
 from interviewer.text.normalize import find_phrase, phrase_key, tokens
+from interviewer.text.polarity import Clause, asserted, clauses, names_hazard
 from interviewer.text.screen import Screen, screen_answer, split_sentences, strip_injections
 
 _EXPLAIN = re.compile(
@@ -46,6 +49,7 @@ class ItemMatch:
     score: int = 0
     quotes: list[str] = field(default_factory=list)
     capped_by: list[str] = field(default_factory=list)
+    wrong: list[str] = field(default_factory=list)  # quotes of clauses stating the item's facts wrongly
 
     @property
     def covered(self) -> bool:
@@ -56,6 +60,7 @@ class ItemMatch:
 class Detection:
     items: dict[str, ItemMatch]
     red_flags: list[RedFlag]
+    wrong_items: list[str] = field(default_factory=list)  # items whose facts a clause states wrongly
 
     def covered(self) -> set[str]:
         return {item_id for item_id, match in self.items.items() if match.covered}
@@ -94,24 +99,32 @@ def _score(signals: int, sentence_texts: list[str], whole: str) -> int:
     return 2 if explained or _SPECIFIC.search(" ".join(sentence_texts)) else 1
 
 
-_NEGATION = re.compile(
-    r"\b(not|never|no|don't|dont|avoid|instead of|rather than|without|wrong to|mistake|shouldn't)\b", re.I
-)
-
-
-def _asserted(text: str, span: tuple[int, int]) -> bool:
-    """False when the clause leading up to `span` negates it ("never oversample before the split")."""
-    clause = re.split(r"[.;:!?,\n]", text[: span[0]])[-1]
-    return not _NEGATION.search(clause)
-
-
-def _red_flags(question: Question, toks: list, text: str) -> list[RedFlag]:
+def _red_flags(question: Question, toks: list, text: str, parts: list[Clause], found: list[ClaimHit]) -> list[RedFlag]:
+    """Flags whose claims a clause asserts, or whose signals occur outside a negation ("never oversample ...")."""
+    stated = {hit.owner for hit in found if hit.red_flag and hit.asserted}
     hits = []
     for flag in question.red_flags:
         spans = [find_phrase(toks, phrase_key(s)) for s in flag.signals]
-        if any(span is not None and _asserted(text, span) for span in spans):
+        if flag.id in stated or any(span is not None and asserted(text, span, parts) for span in spans):
             hits.append(flag)
     return hits
+
+
+def _credits(text: str, span: tuple[int, int], signal: str, parts: list[Clause]) -> bool:
+    """An item signal counts unless it is denied ("I avoid class weights"); avoiding a hazard still names it."""
+    return names_hazard(signal) or asserted(text, span, parts)
+
+
+def _add_claims(match: ItemMatch, found: list[ClaimHit], toks: list) -> None:
+    """A clause asserting one of the item's claims shows both the concept and what is true of it."""
+    for hit in found:
+        if hit.owner == match.item.id and not hit.red_flag and hit.asserted:
+            inside = [t for t in toks if hit.clause[0] <= t.start < hit.clause[1]]
+            for phrase in (hit.about, hit.said):
+                span = find_phrase(inside, phrase_key(phrase))
+                if span is not None and phrase not in match.signals and span not in match.spans:
+                    match.signals.append(phrase)
+                    match.spans.append(span)
 
 
 def _coverage_score(match: ItemMatch) -> int:
@@ -144,22 +157,28 @@ def _detect(question: Question, text: str) -> Detection:
     derived = not question.rubric
     toks = tokens(text)
     sentences = split_sentences(text)
-    flags = _red_flags(question, toks, text)
+    parts, found = clauses(text), find_claims(question, text, toks)
+    flags = _red_flags(question, toks, text, parts, found)
+    wrong = {hit.owner: hit.clause for hit in found if not hit.asserted}
     capped = {flag.item: flag.id for flag in flags if flag.item}
     items: dict[str, ItemMatch] = {}
     for item in effective_rubric(question):
         match = ItemMatch(item=item)
         for signal in item.signals:
             span = find_phrase(toks, phrase_key(signal))
-            if span is not None and span not in match.spans:
+            if span is not None and span not in match.spans and _credits(text, span, signal, parts):
                 match.signals.append(signal)
                 match.spans.append(span)
+        _add_claims(match, found, toks)
         hit_sentences = sorted({_sentence_of(text, sentences, span) for span in match.spans})
         sentence_texts = [text[a:b] for a, b in hit_sentences]
         match.score = _coverage_score(match) if derived else _score(len(match.signals), sentence_texts, text)
         if item.id in capped and match.score > 1:
             match.score = 1
             match.capped_by.append(capped[item.id])
+        if item.id in wrong:
+            match.score = 0
+            match.wrong.append(quote_around(text, wrong[item.id], wrong[item.id]))
         for span in match.spans:
             quote = quote_around(text, _sentence_of(text, sentences, span), span)
             if quote and quote not in match.quotes:
@@ -167,7 +186,7 @@ def _detect(question: Question, text: str) -> Detection:
             if len(match.quotes) == 2:
                 break
         items[item.id] = match
-    return Detection(items=items, red_flags=flags)
+    return Detection(items=items, red_flags=flags, wrong_items=sorted(wrong))
 
 
 def screen_for(question: Question, text: str) -> Screen:

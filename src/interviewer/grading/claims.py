@@ -1,0 +1,112 @@
+"""Claims in an answer's clauses: which facts it states, and which it states wrongly.
+
+A claim (`bank.models.Claim`) is a concept and what is said about it. In one clause:
+  asserted  one `about` term and one `holds` phrase, neither denied ("L1 gives exact zeros");
+  mistaken  an undenied `about` term with an undenied `wrong` phrase ("L1 only shrinks weights"),
+            or with a denied `holds` phrase ("L1 does not give exact zeros").
+A phrase belongs to the concept named nearest to it in the clause, so "L2 drives weights to exactly
+zero, L1 shrinks smoothly" says "exactly zero" of L2 and "shrinks" of L1. A clause that names no
+concept at all borrows the one named in the clause before it, in the same sentence ("... the scaler,
+but only on the training rows"). For a red flag, its claims' `holds` are the mistake: an asserted
+red-flag claim raises the flag.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from interviewer.bank.models import Claim, Question
+from interviewer.text.normalize import Token, find_phrase, phrase_key, tokens
+from interviewer.text.polarity import Clause, clauses
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class ClaimHit:
+    """A claim found in one clause of the answer."""
+
+    owner: str  # the rubric item or red flag id the claim belongs to
+    red_flag: bool
+    asserted: bool  # True: the clause states the claim; False: it states the mistake
+    clause: Span  # the clause, for a verbatim quote
+    about: str  # the concept term that matched
+    said: str  # the holds or wrong phrase that matched
+
+
+@dataclass(frozen=True)
+class _Owned:
+    owner: str
+    red_flag: bool
+    claim: Claim
+
+
+def _claims_of(question: Question) -> list[_Owned]:
+    owned = [_Owned(item.id, False, claim) for item in question.rubric for claim in item.claims]
+    owned += [_Owned(flag.id, True, claim) for flag in question.red_flags for claim in flag.claims]
+    return owned
+
+
+def _first(toks: list[Token], phrase: str) -> Span | None:
+    return find_phrase(toks, phrase_key(phrase))
+
+
+def _distance(a: Span, b: Span) -> int:
+    return max(0, max(a[0], b[0]) - min(a[1], b[1]))
+
+
+def _verdict(owned: _Owned, clause: Clause, toks: list[Token], subjects: dict[str, Span]) -> ClaimHit | None:
+    about = [(term, subjects[term]) for term in owned.claim.about if term in subjects]
+    if not about:
+        return None
+    mine = {phrase_key(term) for term, _ in about}
+
+    def attributed(span: Span) -> tuple[str, Span] | None:
+        """The concept this phrase is said of, if it is one of this claim's."""
+        nearest = min(subjects.items(), key=lambda kv: (_distance(kv[1], span), phrase_key(kv[0]) not in mine))
+        if phrase_key(nearest[0]) not in mine:
+            return None
+        return next((term, s) for term, s in about if phrase_key(term) == phrase_key(nearest[0]))
+
+    def found(phrases: list[str]) -> list[tuple[str, Span, tuple[str, Span]]]:
+        out = []
+        for phrase in phrases:
+            span = _first(toks, phrase)
+            subject = attributed(span) if span is not None else None
+            if span is not None and subject is not None and not clause.negates(subject[1]):
+                out.append((phrase, span, subject))
+        return out
+
+    for phrase, span, subject in found(owned.claim.wrong):
+        if not clause.negates(span) and not owned.red_flag:
+            return ClaimHit(owned.owner, False, False, (clause.start, clause.end), subject[0], phrase)
+    for phrase, span, subject in found(owned.claim.holds):
+        denied = clause.negates(span)
+        if not denied:
+            return ClaimHit(owned.owner, owned.red_flag, True, (clause.start, clause.end), subject[0], phrase)
+        if not owned.red_flag:
+            return ClaimHit(owned.owner, False, False, (clause.start, clause.end), subject[0], phrase)
+    return None
+
+
+def find_claims(question: Question, text: str, toks: list[Token] | None = None) -> list[ClaimHit]:
+    """Every claim of `question` (rubric items and red flags) that a clause of `text` states or states wrongly."""
+    owned = _claims_of(question)
+    if not owned:
+        return []
+    toks = toks if toks is not None else tokens(text)
+    terms = sorted({term for o in owned for term in o.claim.about})
+    hits: list[ClaimHit] = []
+    carried: tuple[int, dict[str, Span]] = (-1, {})
+    for clause in clauses(text):
+        inside = [t for t in toks if clause.start <= t.start < clause.end]
+        subjects = {term: span for term in terms if (span := _first(inside, term)) is not None}
+        if subjects:
+            carried = (clause.sentence, subjects)
+        elif carried[0] == clause.sentence:
+            subjects = {term: (clause.start, clause.start) for term in carried[1]}
+        for o in owned:
+            hit = _verdict(o, clause, inside, subjects)
+            if hit is not None:
+                hits.append(hit)
+    return hits

@@ -1,0 +1,121 @@
+"""Clauses and negation scope: whether a phrase in an answer is asserted or denied.
+
+A clause is a stretch of one sentence that makes one statement: sentences split on ";" and on
+contrast words ("but", "whereas", "while", "although", "however", ...). Inside a clause a negation
+cue ("not", "never", "no", "avoid", "without", "instead of", "unlike", "it's a mistake to" ...)
+denies what follows it up to the next comma or linking word ("because", "so", "which", "and I" ...):
+"I never oversample before the split" denies oversampling before the split, "I avoid class weights"
+denies class weights. A cue inside the phrase itself ("no need for a TTL") is part of what is said.
+A clause that calls what it describes a mistake ("scaling before the split would leak") denies it too.
+"Not only X but Y", "no matter", and "avoiding a hazard" ("to avoid leakage", "without overfitting")
+deny nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from interviewer.text.screen import split_sentences
+
+_CONTRAST = re.compile(
+    r";|\s[-\u2013\u2014]\s|,?\s+\b(?:but|whereas|while|whilst|although|though|however|yet)\b|"
+    r"^\s*(?:but|whereas|while|although|though|however)\b",
+    re.IGNORECASE,
+)
+_CUE = re.compile(
+    r"\b(?:not|never|no|nor|neither|none|nobody|nothing|without|unlike|instead\s+of|rather\s+than|no\s+longer|"
+    r"avoid(?:s|ed|ing)?|mistake(?:n|s)?|myth|misconception|wrong|bad\s+idea|pitfall|trap)\b|n[’']t\b|\bcannot\b",
+    re.IGNORECASE,
+)
+_NOT_A_CUE = re.compile(
+    r"\b(?:not\s+(?:only|just|merely|simply)|no\s+(?:matter|doubt)|(?:whether|or|if)\s+not|not\s+sure|"
+    r"never\s+(?:mind|too))\b",
+    re.IGNORECASE,
+)
+_AVOIDING = re.compile(r"\b(?:avoid(?:s|ed|ing)?|without|no)\b", re.IGNORECASE)
+_HAZARD = re.compile(
+    r"\W+(?:\w+\W+){0,2}?(?:leak\w*|overfit\w*|underfit\w*|drift\w*|noise|noisy|outages?|downtime|collisions?|"
+    r"bottlenecks?|skew|contamination|bugs?|regressions?|stale\w*|duplicates?|cheating|look-?ahead|peek\w*|"
+    r"spikes?|failures?|deadlocks?|race\s+conditions?|surprises?)\b",
+    re.IGNORECASE,
+)
+_SCOPE_END = re.compile(
+    r"[,;:()\u2014]|\s-\s|\b(?:but|so|because|since|which|whereas|though|although|otherwise|until|unless|"
+    r"and\s+(?:i|we|you|they|it|he|she|this|that)|then\s+(?:i|we))\b",
+    re.IGNORECASE,
+)
+_DISAVOWS = re.compile(
+    r"\b(?:(?:is|are|was|were|be|it[’']s|causes?|caused|introduces?|creates?)\s+(?:\w+\s+){0,2}?"
+    r"(?:mistake|mistaken|bug|pitfall|trap|anti-?pattern|cheating|wrong|bad\s+idea|leakage|leaking|flawed|invalid|"
+    r"misleading|myth|misconception)|(?:would|will|can|could|it)\s+leak|leaks)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One clause of an answer: its span and the spans its negation cues deny."""
+
+    start: int
+    end: int
+    sentence: int  # index of the sentence it belongs to
+    denied: list[tuple[int, int, int]] = field(default_factory=list)  # (cue start, scope start, scope end)
+
+    def negates(self, span: tuple[int, int]) -> bool:
+        """Whether a cue of this clause denies the phrase at `span` (a cue inside the phrase does not)."""
+        return any(start <= span[0] < end and not span[0] <= cue < span[1] for cue, start, end in self.denied)
+
+
+def _scope_end(text: str, start: int, limit: int) -> int:
+    stop = _SCOPE_END.search(text, start, limit)
+    return stop.start() if stop else limit
+
+
+def _denials(text: str, start: int, end: int) -> list[tuple[int, int, int]]:
+    denied = []
+    ignored = [m.span() for m in _NOT_A_CUE.finditer(text, start, end)]
+    for cue in _CUE.finditer(text, start, end):
+        if any(a <= cue.start() < b for a, b in ignored):
+            continue
+        if _AVOIDING.fullmatch(cue.group(0)) and _HAZARD.match(text, cue.end(), end):
+            continue  # "to avoid leakage", "without overfitting": awareness of a hazard, not a denial
+        denied.append((cue.start(), cue.end(), _scope_end(text, cue.end(), end)))
+    for word in _DISAVOWS.finditer(text, start, end):
+        segment_start = max([start, *(m.end() for m in _SCOPE_END.finditer(text, start, word.start()))])
+        before = text[segment_start : word.start()]
+        if re.search(r"\w", before) and not _CUE.search(before[-25:]) and not _AVOIDING.search(before[-12:]):
+            denied.append((word.start(), segment_start, word.start()))  # "scaling first would leak"
+    return denied
+
+
+def _contrast_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    pieces, last = [], start
+    for m in _CONTRAST.finditer(text, start, end):
+        if m.start() > last:
+            pieces.append((last, m.start()))
+        last = max(last, m.end())
+    pieces.append((last, end))
+    return [(a, b) for a, b in pieces if re.search(r"\w", text[a:b])]
+
+
+def clauses(text: str) -> list[Clause]:
+    """The clauses of `text` in order, each with its negation scopes."""
+    out = []
+    for number, (s_start, s_end) in enumerate(split_sentences(text)):
+        for start, end in _contrast_pieces(text, s_start, s_end):
+            out.append(Clause(start=start, end=end, sentence=number, denied=_denials(text, start, end)))
+    return out
+
+
+def asserted(text: str, span: tuple[int, int], parts: list[Clause] | None = None) -> bool:
+    """True unless the clause holding `span` denies it."""
+    for clause in parts if parts is not None else clauses(text):
+        if clause.start <= span[0] < clause.end:
+            return not clause.negates(span)
+    return True
+
+
+def names_hazard(phrase: str) -> bool:
+    """Whether `phrase` names a hazard (leakage, drift, ...): saying you avoid one still shows you know it."""
+    return bool(_HAZARD.match(" " + phrase))
