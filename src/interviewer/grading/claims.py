@@ -6,8 +6,8 @@ A claim (`bank.models.Claim`) is a concept and what is said about it. In one cla
             or with a denied `holds` phrase ("L1 does not give exact zeros").
 A phrase belongs to the concept named nearest to it in the clause, so "L2 drives weights to exactly
 zero, L1 shrinks smoothly" says "exactly zero" of L2 and "shrinks" of L1. A clause that names no
-concept at all borrows the one named in the clause before it, in the same sentence ("... the scaler,
-but only on the training rows"). For a red flag, its claims' `holds` are the mistake: an asserted
+concept at all, after a contrast word, borrows the one named in the clause before it ("I fit the
+scaler, but only on the training rows"). For a red flag, its claims' `holds` are the mistake: an asserted
 red-flag claim raises the flag.
 """
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from interviewer.bank.models import Claim, Question
-from interviewer.text.normalize import Token, find_phrase, phrase_key, tokens
+from interviewer.text.normalize import SLACK, Token, find_phrase, phrase_key, tokens
 from interviewer.text.polarity import Clause, clauses
 
 Span = tuple[int, int]
@@ -48,7 +48,22 @@ def _claims_of(question: Question) -> list[_Owned]:
 
 
 def _first(toks: list[Token], phrase: str) -> Span | None:
-    return find_phrase(toks, phrase_key(phrase))
+    """Where `phrase` occurs: its words in order, with at most SLACK others between (order carries meaning:
+    "scale, then split" is not "split, then scale")."""
+    needle = phrase_key(phrase)
+    if len(needle) == 1:
+        return find_phrase(toks, needle)
+    for i, token in enumerate(toks):
+        if token.norm != needle[0]:
+            continue
+        j, at = i, 1
+        while at < len(needle) and j + 1 < len(toks) and j + 1 - i < len(needle) + SLACK:
+            j += 1
+            if toks[j].norm == needle[at]:
+                at += 1
+        if at == len(needle):
+            return token.start, toks[j].end
+    return None
 
 
 def _distance(a: Span, b: Span) -> int:
@@ -62,8 +77,9 @@ def _verdict(owned: _Owned, clause: Clause, toks: list[Token], subjects: dict[st
     mine = {phrase_key(term) for term, _ in about}
 
     def attributed(span: Span) -> tuple[str, Span] | None:
-        """The concept this phrase is said of, if it is one of this claim's."""
-        nearest = min(subjects.items(), key=lambda kv: (_distance(kv[1], span), phrase_key(kv[0]) not in mine))
+        """The concept this phrase is said of, if it is one of this claim's (terms inside the phrase are part of it)."""
+        outside = {t: s for t, s in subjects.items() if not span[0] <= s[0] < span[1]} or subjects
+        nearest = min(outside.items(), key=lambda kv: (_distance(kv[1], span), phrase_key(kv[0]) not in mine))
         if phrase_key(nearest[0]) not in mine:
             return None
         return next((term, s) for term, s in about if phrase_key(term) == phrase_key(nearest[0]))
@@ -73,15 +89,17 @@ def _verdict(owned: _Owned, clause: Clause, toks: list[Token], subjects: dict[st
         for phrase in phrases:
             span = _first(toks, phrase)
             subject = attributed(span) if span is not None else None
-            if span is not None and subject is not None and not clause.negates(subject[1]):
+            if span is None or subject is None:
+                continue
+            if not clause.negates(subject[1], phrase=phrase, own=span, soft=True):
                 out.append((phrase, span, subject))
         return out
 
     for phrase, span, subject in found(owned.claim.wrong):
-        if not clause.negates(span) and not owned.red_flag:
+        if not clause.negates(span, phrase=phrase, soft=True) and not owned.red_flag:
             return ClaimHit(owned.owner, False, False, (clause.start, clause.end), subject[0], phrase)
     for phrase, span, subject in found(owned.claim.holds):
-        denied = clause.negates(span)
+        denied = clause.negates(span, phrase=phrase, soft=True)
         if not denied:
             return ClaimHit(owned.owner, owned.red_flag, True, (clause.start, clause.end), subject[0], phrase)
         if not owned.red_flag:
@@ -103,7 +121,7 @@ def find_claims(question: Question, text: str, toks: list[Token] | None = None) 
         subjects = {term: span for term in terms if (span := _first(inside, term)) is not None}
         if subjects:
             carried = (clause.sentence, subjects)
-        elif carried[0] == clause.sentence:
+        elif clause.contrasted and carried[0] == clause.sentence:
             subjects = {term: (clause.start, clause.start) for term in carried[1]}
         for o in owned:
             hit = _verdict(o, clause, inside, subjects)

@@ -104,15 +104,15 @@ def _red_flags(question: Question, toks: list, text: str, parts: list[Clause], f
     stated = {hit.owner for hit in found if hit.red_flag and hit.asserted}
     hits = []
     for flag in question.red_flags:
-        spans = [find_phrase(toks, phrase_key(s)) for s in flag.signals]
-        if flag.id in stated or any(span is not None and asserted(text, span, parts) for span in spans):
+        spans = [(s, find_phrase(toks, phrase_key(s))) for s in flag.signals]
+        if flag.id in stated or any(span is not None and asserted(text, span, s, parts) for s, span in spans):
             hits.append(flag)
     return hits
 
 
 def _credits(text: str, span: tuple[int, int], signal: str, parts: list[Clause]) -> bool:
     """An item signal counts unless it is denied ("I avoid class weights"); avoiding a hazard still names it."""
-    return names_hazard(signal) or asserted(text, span, parts)
+    return names_hazard(signal) or asserted(text, span, signal, parts)
 
 
 def _add_claims(match: ItemMatch, found: list[ClaimHit], toks: list) -> None:

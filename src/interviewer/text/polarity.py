@@ -7,16 +7,14 @@ denies what follows it up to the next comma or linking word ("because", "so", "w
 "I never oversample before the split" denies oversampling before the split, "I avoid class weights"
 denies class weights. A cue inside the phrase itself ("no need for a TTL") is part of what is said.
 A clause that calls what it describes a mistake ("scaling before the split would leak") denies it too.
-"Not only X but Y", "no matter", and "avoiding a hazard" ("to avoid leakage", "without overfitting")
-deny nothing.
+"No matter", and avoiding a hazard ("to avoid leakage", "without overfitting")
+deny nothing; "not only X but Y" denies X only as a claim (see `Clause.negates`).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-
-from interviewer.text.screen import split_sentences
 
 _CONTRAST = re.compile(
     r";|\s[-\u2013\u2014]\s|,?\s+\b(?:but|whereas|while|whilst|although|though|however|yet)\b|"
@@ -53,6 +51,20 @@ _DISAVOWS = re.compile(
 )
 
 
+_SENTENCE = re.compile(r"(?:[^.!?\n]|\.(?=\d))+[.!?]*")  # "0.95" does not end a sentence
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for m in _SENTENCE.finditer(text):
+        start, end = m.start(), m.end()
+        while start < end and text[start].isspace():
+            start += 1
+        if re.search(r"\w", text[start:end]):
+            spans.append((start, end))
+    return spans
+
+
 @dataclass(frozen=True)
 class Clause:
     """One clause of an answer: its span and the spans its negation cues deny."""
@@ -60,11 +72,26 @@ class Clause:
     start: int
     end: int
     sentence: int  # index of the sentence it belongs to
-    denied: list[tuple[int, int, int]] = field(default_factory=list)  # (cue start, scope start, scope end)
+    contrasted: bool = False  # begins at a contrast word ("..., but only on the training rows")
+    denied: list[tuple[int, int, int, bool]] = field(default_factory=list)  # (cue, scope start, end, soft)
 
-    def negates(self, span: tuple[int, int]) -> bool:
-        """Whether a cue of this clause denies the phrase at `span` (a cue inside the phrase does not)."""
-        return any(start <= span[0] < end and not span[0] <= cue < span[1] for cue, start, end in self.denied)
+    def negates(
+        self, span: tuple[int, int], *, phrase: str = "", own: tuple[int, int] | None = None, soft: bool = False
+    ) -> bool:
+        """Whether a cue of this clause denies what is said at `span`.
+
+        When `phrase` (the words being looked for) itself says a negation ("no need for a TTL"), a cue
+        inside `span`, or inside `own` (the phrase a concept is said with), is part of what is said.
+        `soft` also counts "not only/just X" as denying X: right for claims ("generative AI is not just
+        chatbots"), wrong for crediting a named idea ("not just accuracy but recall").
+        """
+        inside = [span, *([own] if own else [])] if _CUE.search(phrase) else []
+        return any(
+            (start <= span[0] < end or span[0] <= cue < span[1])  # before it, or slipped between its words
+            and (soft or not is_soft)
+            and not any(a <= cue < b for a, b in inside)
+            for cue, start, end, is_soft in self.denied
+        )
 
 
 def _scope_end(text: str, start: int, limit: int) -> int:
@@ -76,43 +103,43 @@ def _denials(text: str, start: int, end: int) -> list[tuple[int, int, int]]:
     denied = []
     ignored = [m.span() for m in _NOT_A_CUE.finditer(text, start, end)]
     for cue in _CUE.finditer(text, start, end):
-        if any(a <= cue.start() < b for a, b in ignored):
-            continue
+        soft = any(a <= cue.start() < b for a, b in ignored)
         if _AVOIDING.fullmatch(cue.group(0)) and _HAZARD.match(text, cue.end(), end):
             continue  # "to avoid leakage", "without overfitting": awareness of a hazard, not a denial
-        denied.append((cue.start(), cue.end(), _scope_end(text, cue.end(), end)))
+        denied.append((cue.start(), cue.end(), _scope_end(text, cue.end(), end), soft))
     for word in _DISAVOWS.finditer(text, start, end):
         segment_start = max([start, *(m.end() for m in _SCOPE_END.finditer(text, start, word.start()))])
         before = text[segment_start : word.start()]
         if re.search(r"\w", before) and not _CUE.search(before[-25:]) and not _AVOIDING.search(before[-12:]):
-            denied.append((word.start(), segment_start, word.start()))  # "scaling first would leak"
+            denied.append((word.start(), segment_start, word.start(), False))  # "scaling first would leak"
     return denied
 
 
-def _contrast_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    pieces, last = [], start
+def _contrast_pieces(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
+    """(start, end, whether the piece follows a contrast word rather than a sentence start or ";")."""
+    pieces, last, contrasted = [], start, False
     for m in _CONTRAST.finditer(text, start, end):
         if m.start() > last:
-            pieces.append((last, m.start()))
-        last = max(last, m.end())
-    pieces.append((last, end))
-    return [(a, b) for a, b in pieces if re.search(r"\w", text[a:b])]
+            pieces.append((last, m.start(), contrasted))
+        last, contrasted = max(last, m.end()), ";" not in m.group(0)
+    pieces.append((last, end, contrasted))
+    return [(a, b, c) for a, b, c in pieces if re.search(r"\w", text[a:b])]
 
 
 def clauses(text: str) -> list[Clause]:
     """The clauses of `text` in order, each with its negation scopes."""
     out = []
-    for number, (s_start, s_end) in enumerate(split_sentences(text)):
-        for start, end in _contrast_pieces(text, s_start, s_end):
-            out.append(Clause(start=start, end=end, sentence=number, denied=_denials(text, start, end)))
+    for number, (s_start, s_end) in enumerate(_sentences(text)):
+        for start, end, contrasted in _contrast_pieces(text, s_start, s_end):
+            out.append(Clause(start, end, number, contrasted, _denials(text, start, end)))
     return out
 
 
-def asserted(text: str, span: tuple[int, int], parts: list[Clause] | None = None) -> bool:
-    """True unless the clause holding `span` denies it."""
+def asserted(text: str, span: tuple[int, int], phrase: str, parts: list[Clause] | None = None) -> bool:
+    """True unless the clause holding `span` (where `phrase` matched) denies it."""
     for clause in parts if parts is not None else clauses(text):
         if clause.start <= span[0] < clause.end:
-            return not clause.negates(span)
+            return not clause.negates(span, phrase=phrase)
     return True
 
 
