@@ -123,6 +123,7 @@ class Session:
         screen = screen_for(question, text)
         covered: set[str] = set()
         flagged: set[str] = set()
+        wrong: set[str] = set()
         usage: list[Usage] = []
         notes: list[str] = []
         if screen.kind is AnswerKind.ok:
@@ -133,10 +134,11 @@ class Session:
                 covered = detection.covered()
                 notes.append(f"coverage for {question.id} fell back to offline: {type(exc).__name__}")
             flagged = {f.item for f in detection.red_flags if f.item}
+            wrong = set(detection.wrong_items)
         with self._lock:
             self.record.usage.extend(usage)
             self.record.notes.extend(notes)
-            action = self.engine.answer(text, Assessment(covered, flagged), screen.kind, now)
+            action = self.engine.answer(text, Assessment(covered, flagged, wrong), screen.kind, now)
             self._save()
         return action
 

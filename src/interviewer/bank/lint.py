@@ -5,7 +5,9 @@ from __future__ import annotations
 from itertools import combinations
 
 from interviewer.bank.loader import Bank
-from interviewer.text.normalize import content_stems, phrase_key
+from interviewer.bank.models import Claim, Question
+from interviewer.text.normalize import STOPWORDS, content_stems, find_phrase, phrase_key, tokens
+from interviewer.text.polarity import clauses
 
 NEAR_DUPLICATE = 0.8  # Jaccard similarity of the questions' content words
 MIN_TOTAL_WEIGHT, MAX_TOTAL_WEIGHT = 3, 20
@@ -23,6 +25,7 @@ def lint(bank: Bank) -> list[str]:
             for signal in signals:
                 if not phrase_key(signal):
                     problems.append(f"{where}: signal {signal!r} of {owner!r} can never match")
+        problems.extend(f"{where}: {problem}" for problem in claim_problems(q))
         if q.rubric:
             weights = [i.weight for i in q.rubric]
             if max(weights) > 3 * min(weights) and len(weights) > 2:
@@ -37,3 +40,39 @@ def lint(bank: Bank) -> list[str]:
         if union and len(stems[a] & stems[b]) / len(union) >= NEAR_DUPLICATE:
             problems.append(f"questions {a!r} and {b!r} are near-duplicates")
     return problems
+
+
+def _said_plainly(about: str, phrase: str) -> bool:
+    """Whether the clause "<about> <phrase>" reads as stating `phrase` of `about` (no negation swallows it)."""
+    text = f"{about} {phrase}"
+    toks, parts = tokens(text), clauses(text)
+    said, subject = find_phrase(toks, phrase_key(phrase)), find_phrase(toks, phrase_key(about))
+    if said is None or subject is None or len(parts) != 1:
+        return False
+    return not parts[0].negates(said, phrase=phrase) and not parts[0].negates(subject, phrase=phrase, own=said)
+
+
+def _claim_problems(owner: str, claim: Claim, red_flag: bool) -> list[str]:
+    problems = []
+    for phrase in [*claim.about, *claim.holds, *claim.wrong]:
+        if not phrase_key(phrase):
+            problems.append(f"claim phrase {phrase!r} of {owner!r} can never match")
+    for term in claim.about:
+        if phrase_key(term) and set(phrase_key(term)) <= STOPWORDS:
+            problems.append(f"claim about-term {term!r} of {owner!r} is only stopwords, so it matches almost anything")
+    for phrase in sorted({phrase_key(h) for h in claim.holds} & {phrase_key(w) for w in claim.wrong}):
+        problems.append(f"claim of {owner!r} lists {' '.join(phrase)!r} both as holding and as wrong")
+    if red_flag and claim.wrong:
+        problems.append(f"claim of red flag {owner!r} lists `wrong` phrases, which a red flag never uses")
+    about = next((term for term in claim.about if phrase_key(term)), None)
+    for phrase in [*claim.holds, *claim.wrong] if about else []:
+        if phrase_key(phrase) and not _said_plainly(about, phrase):
+            problems.append(f"claim phrase {phrase!r} of {owner!r} is unreachable: '{about} {phrase}' denies it")
+    return problems
+
+
+def claim_problems(question: Question) -> list[str]:
+    """Claims that are malformed (empty or stopword terms, a phrase both holding and wrong) or unreachable."""
+    owned = [(item.id, claim, False) for item in question.rubric for claim in item.claims]
+    owned += [(flag.id, claim, True) for flag in question.red_flags for claim in flag.claims]
+    return [problem for owner, claim, red_flag in owned for problem in _claim_problems(owner, claim, red_flag)]

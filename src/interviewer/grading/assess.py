@@ -48,4 +48,5 @@ def assess(
         item_scores={item_id: m.score for item_id, m in detection.items.items()},
         red_flags=[f.id for f in detection.red_flags],
         red_flag_items=sorted({f.item for f in detection.red_flags if f.item}),
+        wrong_items=list(detection.wrong_items),
     )
