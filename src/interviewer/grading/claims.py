@@ -4,11 +4,11 @@ A claim (`bank.models.Claim`) is a concept and what is said about it. In one cla
   asserted  one `about` term and one `holds` phrase, neither denied ("L1 gives exact zeros");
   mistaken  an undenied `about` term with an undenied `wrong` phrase ("L1 only shrinks weights"),
             or with a denied `holds` phrase ("L1 does not give exact zeros").
-A phrase belongs to the concept named nearest to it in the clause, so "L2 drives weights to exactly
-zero, L1 shrinks smoothly" says "exactly zero" of L2 and "shrinks" of L1. A clause that names no
-concept at all, after a contrast word, borrows the one named in the clause before it ("I fit the
-scaler, but only on the training rows"). For a red flag, its claims' `holds` are the mistake: an asserted
-red-flag claim raises the flag.
+A phrase belongs to the concept named nearest to it in the clause (a comma between them counts as
+far), so "L2 drives weights to exactly zero, L1 shrinks smoothly" says "exactly zero" of L2 and
+"shrinks" of L1. A clause that names no concept at all, after a contrast word, borrows the one named
+in the clause before it ("I fit the scaler, but only on the training rows"). For a red flag, its
+claims' `holds` are the mistake: an asserted red-flag claim raises the flag.
 """
 
 from __future__ import annotations
@@ -66,11 +66,13 @@ def _first(toks: list[Token], phrase: str) -> Span | None:
     return None
 
 
-def _distance(a: Span, b: Span) -> int:
-    return max(0, max(a[0], b[0]) - min(a[1], b[1]))
+def _distance(text: str, a: Span, b: Span) -> tuple[bool, int]:
+    """How far apart two phrases are: across a comma counts as farther than any distance within one."""
+    lo, hi = min(a[1], b[1]), max(a[0], b[0])
+    return "," in text[lo:hi], max(0, hi - lo)
 
 
-def _verdict(owned: _Owned, clause: Clause, toks: list[Token], subjects: dict[str, Span]) -> ClaimHit | None:
+def _verdict(owned: _Owned, clause: Clause, toks: list[Token], subjects: dict[str, Span], text: str) -> ClaimHit | None:
     about = [(term, subjects[term]) for term in owned.claim.about if term in subjects]
     if not about:
         return None
@@ -79,7 +81,7 @@ def _verdict(owned: _Owned, clause: Clause, toks: list[Token], subjects: dict[st
     def attributed(span: Span) -> tuple[str, Span] | None:
         """The concept this phrase is said of, if it is one of this claim's (terms inside the phrase are part of it)."""
         outside = {t: s for t, s in subjects.items() if not span[0] <= s[0] < span[1]} or subjects
-        nearest = min(outside.items(), key=lambda kv: (_distance(kv[1], span), phrase_key(kv[0]) not in mine))
+        nearest = min(outside.items(), key=lambda kv: (_distance(text, kv[1], span), phrase_key(kv[0]) not in mine))
         if phrase_key(nearest[0]) not in mine:
             return None
         return next((term, s) for term, s in about if phrase_key(term) == phrase_key(nearest[0]))
@@ -124,7 +126,7 @@ def find_claims(question: Question, text: str, toks: list[Token] | None = None) 
         elif clause.contrasted and carried[0] == clause.sentence:
             subjects = {term: (clause.start, clause.start) for term in carried[1]}
         for o in owned:
-            hit = _verdict(o, clause, inside, subjects)
+            hit = _verdict(o, clause, inside, subjects, text)
             if hit is not None:
                 hits.append(hit)
     return hits
