@@ -60,8 +60,10 @@ def _claim_problems(owner: str, claim: Claim, red_flag: bool) -> list[str]:
     for term in claim.about:
         if phrase_key(term) and set(phrase_key(term)) <= STOPWORDS:
             problems.append(f"claim about-term {term!r} of {owner!r} is only stopwords, so it matches almost anything")
-    for phrase in sorted({phrase_key(h) for h in claim.holds} & {phrase_key(w) for w in claim.wrong}):
-        problems.append(f"claim of {owner!r} lists {' '.join(phrase)!r} both as holding and as wrong")
+    wrong = {phrase_key(w) for w in claim.wrong}
+    for phrase in claim.holds:
+        if phrase_key(phrase) and phrase_key(phrase) in wrong:
+            problems.append(f"claim of {owner!r} lists {phrase!r} both as holding and as wrong")
     if red_flag and claim.wrong:
         problems.append(f"claim of red flag {owner!r} lists `wrong` phrases, which a red flag never uses")
     about = next((term for term in claim.about if phrase_key(term)), None)
