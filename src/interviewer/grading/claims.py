@@ -47,10 +47,12 @@ def _claims_of(question: Question) -> list[_Owned]:
     return owned
 
 
-def _first(toks: list[Token], phrase: str) -> Span | None:
+def _first(toks: list[Token], phrase: str, present: set[str]) -> Span | None:
     """Where `phrase` occurs: its words in order, with at most SLACK others between (order carries meaning:
-    "scale, then split" is not "split, then scale")."""
+    "scale, then split" is not "split, then scale"). `present` holds the norms of `toks`, for a quick no."""
     needle = phrase_key(phrase)
+    if not needle or not present.issuperset(needle):
+        return None
     if len(needle) == 1:
         return find_phrase(toks, needle)
     for i, token in enumerate(toks):
@@ -72,7 +74,9 @@ def _distance(text: str, a: Span, b: Span) -> tuple[bool, int]:
     return "," in text[lo:hi], max(0, hi - lo)
 
 
-def _verdict(owned: _Owned, clause: Clause, toks: list[Token], subjects: dict[str, Span], text: str) -> ClaimHit | None:
+def _verdict(
+    owned: _Owned, clause: Clause, toks: list[Token], present: set[str], subjects: dict[str, Span], text: str
+) -> ClaimHit | None:
     about = [(term, subjects[term]) for term in owned.claim.about if term in subjects]
     if not about:
         return None
@@ -89,7 +93,7 @@ def _verdict(owned: _Owned, clause: Clause, toks: list[Token], subjects: dict[st
     def found(phrases: list[str]) -> list[tuple[str, Span, tuple[str, Span]]]:
         out = []
         for phrase in phrases:
-            span = _first(toks, phrase)
+            span = _first(toks, phrase, present)
             subject = attributed(span) if span is not None else None
             if span is None or subject is None:
                 continue
@@ -109,8 +113,12 @@ def _verdict(owned: _Owned, clause: Clause, toks: list[Token], subjects: dict[st
     return None
 
 
-def find_claims(question: Question, text: str, toks: list[Token] | None = None) -> list[ClaimHit]:
-    """Every claim of `question` (rubric items and red flags) that a clause of `text` states or states wrongly."""
+def find_claims(
+    question: Question, text: str, toks: list[Token] | None = None, parts: list[Clause] | None = None
+) -> list[ClaimHit]:
+    """Every claim of `question` (rubric items and red flags) that a clause of `text` states or states wrongly.
+
+    `toks` and `parts` are `text`'s tokens and clauses when the caller has them already."""
     owned = _claims_of(question)
     if not owned:
         return []
@@ -118,15 +126,16 @@ def find_claims(question: Question, text: str, toks: list[Token] | None = None) 
     terms = sorted({term for o in owned for term in o.claim.about})
     hits: list[ClaimHit] = []
     carried: tuple[int, dict[str, Span]] = (-1, {})
-    for clause in clauses(text):
+    for clause in parts if parts is not None else clauses(text):
         inside = [t for t in toks if clause.start <= t.start < clause.end]
-        subjects = {term: span for term in terms if (span := _first(inside, term)) is not None}
+        present = {t.norm for t in inside}
+        subjects = {term: span for term in terms if (span := _first(inside, term, present)) is not None}
         if subjects:
             carried = (clause.sentence, subjects)
         elif clause.contrasted and carried[0] == clause.sentence:
             subjects = {term: (clause.start, clause.start) for term in carried[1]}
         for o in owned:
-            hit = _verdict(o, clause, inside, subjects, text)
+            hit = _verdict(o, clause, inside, present, subjects, text)
             if hit is not None:
                 hits.append(hit)
     return hits

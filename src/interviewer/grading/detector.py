@@ -157,7 +157,8 @@ def _detect(question: Question, text: str) -> Detection:
     derived = not question.rubric
     toks = tokens(text)
     sentences = split_sentences(text)
-    parts, found = clauses(text), find_claims(question, text, toks)
+    parts = clauses(text)
+    found = find_claims(question, text, toks, parts)
     flags = _red_flags(question, toks, text, parts, found)
     wrong = {hit.owner: hit.clause for hit in found if not hit.asserted}
     capped = {flag.item: flag.id for flag in flags if flag.item}
