@@ -39,6 +39,7 @@ _DEPTH = re.compile(
 )
 _SPECIFIC = re.compile(r"\d")  # a number next to the idea: a measured, specific claim
 MAX_QUOTE = 220
+Span = tuple[int, int]
 
 
 @dataclass
@@ -99,20 +100,25 @@ def _score(signals: int, sentence_texts: list[str], whole: str) -> int:
     return 2 if explained or _SPECIFIC.search(" ".join(sentence_texts)) else 1
 
 
+def _said(toks: list, phrase: str, text: str, parts: list[Clause], *, hazard_ok: bool = False) -> Span | None:
+    """The first occurrence of `phrase` that is not denied ("I avoid class weights"); with `hazard_ok`, a
+    denied hazard counts too ("to avoid leakage" still names leakage)."""
+    key, rest = phrase_key(phrase), toks
+    while (span := find_phrase(rest, key)) is not None:
+        if (hazard_ok and names_hazard(phrase)) or asserted(text, span, phrase, parts):
+            return span
+        rest = [t for t in rest if t.start >= span[1]]
+    return None
+
+
 def _red_flags(question: Question, toks: list, text: str, parts: list[Clause], found: list[ClaimHit]) -> list[RedFlag]:
     """Flags whose claims a clause asserts, or whose signals occur outside a negation ("never oversample ...")."""
     stated = {hit.owner for hit in found if hit.red_flag and hit.asserted}
-    hits = []
-    for flag in question.red_flags:
-        spans = [(s, find_phrase(toks, phrase_key(s))) for s in flag.signals]
-        if flag.id in stated or any(span is not None and asserted(text, span, s, parts) for s, span in spans):
-            hits.append(flag)
-    return hits
-
-
-def _credits(text: str, span: tuple[int, int], signal: str, parts: list[Clause]) -> bool:
-    """An item signal counts unless it is denied ("I avoid class weights"); avoiding a hazard still names it."""
-    return names_hazard(signal) or asserted(text, span, signal, parts)
+    return [
+        flag
+        for flag in question.red_flags
+        if flag.id in stated or any(_said(toks, s, text, parts) is not None for s in flag.signals)
+    ]
 
 
 def _add_claims(match: ItemMatch, found: list[ClaimHit], toks: list) -> None:
@@ -166,8 +172,8 @@ def _detect(question: Question, text: str) -> Detection:
     for item in effective_rubric(question):
         match = ItemMatch(item=item)
         for signal in item.signals:
-            span = find_phrase(toks, phrase_key(signal))
-            if span is not None and span not in match.spans and _credits(text, span, signal, parts):
+            span = _said(toks, signal, text, parts, hazard_ok=True)
+            if span is not None and span not in match.spans:
                 match.signals.append(signal)
                 match.spans.append(span)
         _add_claims(match, found, toks)

@@ -23,7 +23,7 @@ _CONTRAST = re.compile(
 )
 _CUE = re.compile(
     r"\b(?:not|never|no|nor|neither|none|nobody|nothing|without|unlike|instead\s+of|rather\s+than|no\s+longer|"
-    r"avoid(?:s|ed|ing)?|mistake(?:n|s)?|myth|misconception|wrong|bad\s+idea|pitfall|trap)\b|n[’']t\b|\bcannot\b",
+    r"avoid(?:s|ed|ing)?|mistake(?:n|s)?|myth|misconception|wrong\s+to|bad\s+idea|pitfall|trap)\b|n[’']t\b|\bcannot\b",
     re.IGNORECASE,
 )
 _NOT_A_CUE = re.compile(
@@ -35,7 +35,8 @@ _AVOIDING = re.compile(r"\b(?:avoid(?:s|ed|ing)?|without|no)\b", re.IGNORECASE)
 _HAZARD = re.compile(
     r"\W+(?:\w+\W+){0,2}?(?:leak\w*|overfit\w*|underfit\w*|drift\w*|noise|noisy|outages?|downtime|collisions?|"
     r"bottlenecks?|skew|contamination|bugs?|regressions?|stale\w*|duplicates?|cheating|look-?ahead|peek\w*|"
-    r"spikes?|failures?|deadlocks?|race\s+conditions?|surprises?)\b",
+    r"spikes?|failures?|deadlocks?|race\s+conditions?|surprises?|overflows?|underflows?|nans?|log\s+of\s+zero|divi\w+\s+by\s+zero|"
+    r"exploding|vanishing|full\s+(?:table\s+)?scans?|whole\s+table|scans?)\b",
     re.IGNORECASE,
 )
 _SCOPE_END = re.compile(
@@ -45,7 +46,7 @@ _SCOPE_END = re.compile(
 )
 _DISAVOWS = re.compile(
     r"\b(?:(?:is|are|was|were|be|it[’']s|causes?|caused|introduces?|creates?)\s+(?:\w+\s+){0,2}?"
-    r"(?:mistake|mistaken|bug|pitfall|trap|anti-?pattern|cheating|wrong|bad\s+idea|leakage|leaking|flawed|invalid|"
+    r"(?:mistake|mistaken|bug|pitfall|trap|anti-?pattern|cheating|bad\s+idea|leakage|leaking|flawed|invalid|"
     r"misleading|myth|misconception)|(?:would|will|can|could|it)\s+leak|leaks)\b",
     re.IGNORECASE,
 )
