@@ -199,3 +199,13 @@ def test_lint_names_malformed_and_unreachable_claims() -> None:
     assert "phrase 'while leaking' of 'practice' is unreachable" in problems
     assert "phrase '...' of 'scale-before-split' can never match" in problems
     assert "red flag 'scale-before-split' lists `wrong` phrases" in problems
+
+
+def test_a_claim_that_names_a_fault_is_stated_by_calling_it_one() -> None:
+    question = BANK.get("imbalanced-data")
+    metrics = question.item("metrics").model_copy(
+        update={"claims": [Claim(about=["accuracy"], holds=["misleading"], wrong=["good enough"])]}
+    )
+    custom = question.model_copy(update={"rubric": [metrics, *question.rubric[1:]]})
+    assert "metrics" in assess(custom, "Reporting accuracy would be misleading with so few positives.").covered
+    assert assess(custom, "Accuracy is good enough for this model.").wrong_items == ["metrics"]

@@ -44,10 +44,14 @@ _SCOPE_END = re.compile(
     r"and\s+(?:i|we|you|they|it|he|she|this|that)|then\s+(?:i|we))\b",
     re.IGNORECASE,
 )
+_FAULT = (
+    r"mistake|mistaken|bug|pitfall|trap|anti-?pattern|cheating|bad\s+idea|leakage|leaking|flawed|invalid|"
+    r"misleading|myth|misconception"
+)
+_FAULT_WORD = re.compile(rf"\b(?:{_FAULT}|leaks?)\b", re.IGNORECASE)
 _DISAVOWS = re.compile(
-    r"\b(?:(?:is|are|was|were|be|it[’']s|causes?|caused|introduces?|creates?)\s+(?:\w+\s+){0,2}?"
-    r"(?:mistake|mistaken|bug|pitfall|trap|anti-?pattern|cheating|bad\s+idea|leakage|leaking|flawed|invalid|"
-    r"misleading|myth|misconception)|(?:would|will|can|could|it)\s+leak|leaks)\b",
+    rf"\b(?:(?:is|are|was|were|be|it[’']s|causes?|caused|introduces?|creates?)\s+(?:\w+\s+){{0,2}}?(?:{_FAULT})"
+    r"|(?:would|will|can|could|it)\s+leak|leaks)\b",
     re.IGNORECASE,
 )
 
@@ -81,12 +85,14 @@ class Clause:
     ) -> bool:
         """Whether a cue of this clause denies what is said at `span`.
 
-        When `phrase` (the words being looked for) itself says a negation ("no need for a TTL"), a cue
+        When `phrase` (the words being looked for) itself says a negation ("no need for a TTL") or a
+        fault ("misleading"), a cue
         inside `span`, or inside `own` (the phrase a concept is said with), is part of what is said.
         `soft` also counts "not only/just X" as denying X: right for claims ("generative AI is not just
         chatbots"), wrong for crediting a named idea ("not just accuracy but recall").
         """
-        inside = [span, *([own] if own else [])] if _CUE.search(phrase) else []
+        says_it = _CUE.search(phrase) or _FAULT_WORD.search(phrase)
+        inside = [span, *([own] if own else [])] if says_it else []
         return any(
             (start <= span[0] < end or span[0] <= cue < span[1])  # before it, or slipped between its words
             and (soft or not is_soft)
@@ -112,7 +118,9 @@ def _denials(text: str, start: int, end: int) -> list[tuple[int, int, int]]:
         segment_start = max([start, *(m.end() for m in _SCOPE_END.finditer(text, start, word.start()))])
         before = text[segment_start : word.start()]
         if re.search(r"\w", before) and not _CUE.search(before[-25:]) and not _AVOIDING.search(before[-12:]):
-            denied.append((word.start(), segment_start, word.start(), False))  # "scaling first would leak"
+            fault = _FAULT_WORD.search(text, word.start(), word.end())
+            at = fault.start() if fault else word.start()
+            denied.append((at, segment_start, word.start(), False))  # "scaling first would leak"
     return denied
 
 
