@@ -20,6 +20,7 @@ from interviewer.grading.grade import grade_question
 from interviewer.text.normalize import find_phrase, phrase_key, tokens
 from interviewer.text.polarity import clauses
 from interviewer.text.screen import AnswerKind
+from tests.helpers import run_cli
 
 BANK = load_bank()
 DATA = Path(__file__).parent / "data"
@@ -209,3 +210,16 @@ def test_a_claim_that_names_a_fault_is_stated_by_calling_it_one() -> None:
     custom = question.model_copy(update={"rubric": [metrics, *question.rubric[1:]]})
     assert "metrics" in assess(custom, "Reporting accuracy would be misleading with so few positives.").covered
     assert assess(custom, "Accuracy is good enough for this model.").wrong_items == ["metrics"]
+
+
+def test_bank_validate_warns_about_an_unreachable_claim_in_a_user_pack(tmp_path: Path) -> None:
+    fixture = (Path(__file__).parent / "fixtures" / "pack.yaml").read_text()
+    flag = "        signals: [accuracy is good enough, just use accuracy, high accuracy]\n"
+    assert flag in fixture
+    claims = '        claims:\n          - about: [accuracy]\n            holds: ["fine but only here", "is enough"]\n'
+    pack = tmp_path / "mine.yaml"
+    pack.write_text(fixture.replace(flag, flag + claims))
+    result = run_cli("bank", "validate", str(pack))
+    assert result.exit_code == 0
+    assert "'imbalanced-data': claim phrase 'fine but only here' of 'accuracy-default' is unreachable" in result.output
+    assert "'is enough'" not in result.output
