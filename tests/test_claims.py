@@ -128,6 +128,13 @@ def test_not_only_denies_a_claim_but_still_credits_a_named_idea() -> None:
     assert flags("generative-ai-overview", "Generative AI is not just chatbots; it also makes images.") == []
 
 
+def test_a_clarifying_question_states_no_mistake() -> None:
+    text = "Before coding I'd ask: can the same element be used twice, and is there always exactly one answer?"
+    assert flags("two-sum", text) == []
+    stated = "The same element can be used twice, so I return the first index twice."
+    assert flags("two-sum", stated) == ["reuse-element"]
+
+
 def test_a_decimal_point_does_not_end_the_clause() -> None:
     assert flags("probability-calibration", "The AUC is 0.95, so the probabilities must be well calibrated.") == [
         "auc-implies-calibration"

@@ -8,7 +8,8 @@ A phrase belongs to the concept named nearest to it in the clause (a comma betwe
 far), so "L2 drives weights to exactly zero, L1 shrinks smoothly" says "exactly zero" of L2 and
 "shrinks" of L1. A clause that names no concept at all, after a contrast word, borrows the one named
 in the clause before it ("I fit the scaler, but only on the training rows"). For a red flag, its
-claims' `holds` are the mistake: an asserted red-flag claim raises the flag.
+claims' `holds` are the mistake: an asserted red-flag claim raises the flag. A question ("can the
+same element be used twice?") states nothing.
 """
 
 from __future__ import annotations
@@ -127,6 +128,8 @@ def find_claims(
     hits: list[ClaimHit] = []
     carried: tuple[int, dict[str, Span]] = (-1, {})
     for clause in parts if parts is not None else clauses(text):
+        if clause.asks:
+            continue
         inside = [t for t in toks if clause.start <= t.start < clause.end]
         present = {t.norm for t in inside}
         subjects = {term: span for term in terms if (span := _first(inside, term, present)) is not None}

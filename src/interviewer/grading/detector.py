@@ -100,12 +100,14 @@ def _score(signals: int, sentence_texts: list[str], whole: str) -> int:
     return 2 if explained or _SPECIFIC.search(" ".join(sentence_texts)) else 1
 
 
-def _said(toks: list, phrase: str, text: str, parts: list[Clause], *, hazard_ok: bool = False) -> Span | None:
+def _said(
+    toks: list, phrase: str, text: str, parts: list[Clause], *, hazard_ok: bool = False, claim: bool = False
+) -> Span | None:
     """The first occurrence of `phrase` that is not denied ("I avoid class weights"); with `hazard_ok`, a
-    denied hazard counts too ("to avoid leakage" still names leakage)."""
+    denied hazard counts too ("to avoid leakage" still names leakage); as a `claim`, not in a question."""
     key, rest = phrase_key(phrase), toks
     while (span := find_phrase(rest, key)) is not None:
-        if (hazard_ok and names_hazard(phrase)) or asserted(text, span, phrase, parts):
+        if (hazard_ok and names_hazard(phrase)) or asserted(text, span, phrase, parts, claim=claim):
             return span
         rest = [t for t in rest if t.start >= span[1]]
     return None
@@ -117,7 +119,7 @@ def _red_flags(question: Question, toks: list, text: str, parts: list[Clause], f
     return [
         flag
         for flag in question.red_flags
-        if flag.id in stated or any(_said(toks, s, text, parts) is not None for s in flag.signals)
+        if flag.id in stated or any(_said(toks, s, text, parts, claim=True) is not None for s in flag.signals)
     ]
 
 

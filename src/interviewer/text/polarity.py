@@ -79,6 +79,7 @@ class Clause:
     sentence: int  # index of the sentence it belongs to
     contrasted: bool = False  # begins at a contrast word ("..., but only on the training rows")
     denied: list[tuple[int, int, int, bool]] = field(default_factory=list)  # (cue, scope start, end, soft)
+    asks: bool = False  # its sentence is a question ("can the same element be used twice?"): it asserts nothing
 
     def negates(
         self, span: tuple[int, int], *, phrase: str = "", own: tuple[int, int] | None = None, soft: bool = False
@@ -139,16 +140,20 @@ def clauses(text: str) -> list[Clause]:
     """The clauses of `text` in order, each with its negation scopes."""
     out = []
     for number, (s_start, s_end) in enumerate(_sentences(text)):
+        asks = text[s_start:s_end].rstrip().endswith("?")
         for start, end, contrasted in _contrast_pieces(text, s_start, s_end):
-            out.append(Clause(start, end, number, contrasted, _denials(text, start, end)))
+            out.append(Clause(start, end, number, contrasted, _denials(text, start, end), asks))
     return out
 
 
-def asserted(text: str, span: tuple[int, int], phrase: str, parts: list[Clause] | None = None) -> bool:
-    """True unless the clause holding `span` (where `phrase` matched) denies it."""
+def asserted(
+    text: str, span: tuple[int, int], phrase: str, parts: list[Clause] | None = None, *, claim: bool = False
+) -> bool:
+    """True unless the clause holding `span` (where `phrase` matched) denies it; as a `claim`, a question
+    asserts nothing either (naming an idea in a question still mentions it)."""
     for clause in parts if parts is not None else clauses(text):
         if clause.start <= span[0] < clause.end:
-            return not clause.negates(span, phrase=phrase)
+            return not clause.negates(span, phrase=phrase) and not (claim and clause.asks)
     return True
 
 
