@@ -128,6 +128,16 @@ def test_not_only_denies_a_claim_but_still_credits_a_named_idea() -> None:
     assert flags("generative-ai-overview", "Generative AI is not just chatbots; it also makes images.") == []
 
 
+def test_stating_the_fact_in_plain_words_explains_the_item() -> None:
+    assessment = assess(BANK.get("feature-scaling"), "Fit the scaler on training data only.")
+    assert assessment.item_scores["practice"] >= 2
+
+
+def test_a_list_of_terms_states_no_fact_and_no_mistake() -> None:
+    assessment = assess(BANK.get("regularization-l1-l2"), "L2, exactly zero, L1, shrinks smoothly, elastic net.")
+    assert assessment.wrong_items == []
+
+
 def test_a_clarifying_question_states_no_mistake() -> None:
     text = "Before coding I'd ask: can the same element be used twice, and is there always exactly one answer?"
     assert flags("two-sum", text) == []

@@ -9,11 +9,12 @@ far), so "L2 drives weights to exactly zero, L1 shrinks smoothly" says "exactly 
 "shrinks" of L1. A clause that names no concept at all, after a contrast word, borrows the one named
 in the clause before it ("I fit the scaler, but only on the training rows"). For a red flag, its
 claims' `holds` are the mistake: an asserted red-flag claim raises the flag. A question ("can the
-same element be used twice?") states nothing.
+same element be used twice?") states nothing, and neither does a list of terms ("L1, sparse, L2").
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from interviewer.bank.models import Claim, Question
@@ -75,6 +76,15 @@ def _distance(text: str, a: Span, b: Span) -> tuple[bool, int]:
     return "," in text[lo:hi], max(0, hi - lo)
 
 
+_LIST_GAP = re.compile(r"[\s,;/&]*(?:(?:and|or)\b[\s,;/&]*)*", re.IGNORECASE)
+
+
+def _listed(text: str, a: Span, b: Span) -> bool:
+    """Whether two phrases are only items of a list ("ROC, TPR, FPR"): naming terms states nothing."""
+    gap = text[min(a[1], b[1]) : max(a[0], b[0])]
+    return bool(gap.strip()) and _LIST_GAP.fullmatch(gap) is not None
+
+
 def _verdict(
     owned: _Owned, clause: Clause, toks: list[Token], present: set[str], subjects: dict[str, Span], text: str
 ) -> ClaimHit | None:
@@ -96,7 +106,7 @@ def _verdict(
         for phrase in phrases:
             span = _first(toks, phrase, present)
             subject = attributed(span) if span is not None else None
-            if span is None or subject is None:
+            if span is None or subject is None or _listed(text, subject[1], span):
                 continue
             if not clause.negates(subject[1], phrase=phrase, own=span, soft=True):
                 out.append((phrase, span, subject))

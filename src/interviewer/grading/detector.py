@@ -123,16 +123,19 @@ def _red_flags(question: Question, toks: list, text: str, parts: list[Clause], f
     ]
 
 
-def _add_claims(match: ItemMatch, found: list[ClaimHit], toks: list) -> None:
-    """A clause asserting one of the item's claims shows both the concept and what is true of it."""
+def _add_claims(match: ItemMatch, found: list[ClaimHit], toks: list) -> bool:
+    """Count what each clause asserting one of the item's claims says as a signal; True if any does
+    (a clause stating the fact explains it, so the item scores at least 2)."""
+    stated = False
     for hit in found:
         if hit.owner == match.item.id and not hit.red_flag and hit.asserted:
+            stated = True
             inside = [t for t in toks if hit.clause[0] <= t.start < hit.clause[1]]
-            for phrase in (hit.about, hit.said):
-                span = find_phrase(inside, phrase_key(phrase))
-                if span is not None and phrase not in match.signals and span not in match.spans:
-                    match.signals.append(phrase)
-                    match.spans.append(span)
+            span = find_phrase(inside, phrase_key(hit.said))
+            if span is not None and hit.said not in match.signals and span not in match.spans:
+                match.signals.append(hit.said)
+                match.spans.append(span)
+    return stated
 
 
 def _coverage_score(match: ItemMatch) -> int:
@@ -178,10 +181,11 @@ def _detect(question: Question, text: str) -> Detection:
             if span is not None and span not in match.spans:
                 match.signals.append(signal)
                 match.spans.append(span)
-        _add_claims(match, found, toks)
+        stated = _add_claims(match, found, toks)
         hit_sentences = sorted({_sentence_of(text, sentences, span) for span in match.spans})
         sentence_texts = [text[a:b] for a, b in hit_sentences]
         match.score = _coverage_score(match) if derived else _score(len(match.signals), sentence_texts, text)
+        match.score = max(match.score, 2) if stated else match.score
         if item.id in capped and match.score > 1:
             match.score = 1
             match.capped_by.append(capped[item.id])
