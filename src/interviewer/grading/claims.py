@@ -15,6 +15,7 @@ same element be used twice?") states nothing, and neither does a list of terms (
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from interviewer.bank.models import Claim, Question
@@ -137,10 +138,11 @@ def find_claims(
     terms = sorted({term for o in owned for term in o.claim.about})
     hits: list[ClaimHit] = []
     carried: tuple[int, dict[str, Span]] = (-1, {})
+    starts = [t.start for t in toks]
     for clause in parts if parts is not None else clauses(text):
         if clause.asks:
             continue
-        inside = [t for t in toks if clause.start <= t.start < clause.end]
+        inside = toks[bisect_left(starts, clause.start) : bisect_left(starts, clause.end)]
         present = {t.norm for t in inside}
         subjects = {term: span for term in terms if (span := _first(inside, term, present)) is not None}
         if subjects:
