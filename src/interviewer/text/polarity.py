@@ -7,8 +7,8 @@ denies what follows it up to the next comma or linking word ("because", "so", "w
 "I never oversample before the split" denies oversampling before the split, "I avoid class weights"
 denies class weights. A cue inside the phrase itself ("no need for a TTL") is part of what is said.
 A clause that calls what it describes a mistake ("scaling before the split would leak") denies it too.
-"No matter", and avoiding a hazard ("to avoid leakage", "without overfitting")
-deny nothing; "not only X but Y" denies X only as a claim (see `Clause.negates`).
+"No matter" and avoiding a hazard ("to avoid leakage", "without overfitting") deny nothing; "not only
+X but Y" denies X only as a claim (see `Clause.negates`). A question asserts nothing as a claim.
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ _AVOIDING = re.compile(r"\b(?:avoid(?:s|ed|ing)?|without|no)\b", re.IGNORECASE)
 _HAZARD = re.compile(
     r"\W+(?:\w+\W+){0,2}?(?:leak\w*|overfit\w*|underfit\w*|drift\w*|noise|noisy|outages?|downtime|collisions?|"
     r"bottlenecks?|skew|contamination|bugs?|regressions?|stale\w*|duplicates?|cheating|look-?ahead|peek\w*|"
-    r"spikes?|failures?|deadlocks?|race\s+conditions?|surprises?|overflows?|underflows?|nans?|log\s+of\s+zero|divi\w+\s+by\s+zero|"
-    r"exploding|vanishing|full\s+(?:table\s+)?scans?|whole\s+table|scans?)\b",
+    r"spikes?|failures?|deadlocks?|race\s+conditions?|surprises?|overflows?|underflows?|nans?|"
+    r"log\s+of\s+zero|divi\w+\s+by\s+zero|exploding|vanishing|full\s+(?:table\s+)?scans?|whole\s+table|scans?)\b",
     re.IGNORECASE,
 )
 _SCOPE_END = re.compile(
