@@ -54,4 +54,5 @@ def assess(
         red_flag_items=sorted({f.item for f in detection.red_flags if f.item}),
         named_only_items=sorted(i for i, m in detection.items.items() if m.named_only),
         keyword_list=detection.keyword_list,
+        wrong_items=list(detection.wrong_items),
     )
