@@ -16,6 +16,8 @@ _ANCHOR_WORDS = {0: "not covered", 1: "named only", 2: "explained", 3: "explaine
 
 
 def _reasoning(match: ItemMatch) -> str:
+    if match.reason:
+        return match.reason
     if not match.signals:
         return "Not mentioned."
     named = ", ".join(f"'{s}'" for s in match.signals[:4])

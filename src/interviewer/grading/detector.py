@@ -8,8 +8,8 @@ Scoring anchors (0-3), applied per rubric item from the distinct signals the ans
      or two signals whose sentences carry both an explanation and such language
 A red flag that names the item caps it at 1.
 
-Items derived from a reference answer (a question with no rubric) are scored by the share of the
-reference sentence's words the answer covers instead: any 1, a third 2, two thirds 3.
+Items derived from a reference answer (a question with no rubric) are scored by the learned reference
+grader instead (`grading/reference.py`), with the answer's closest clause as the quote.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from interviewer.bank.derived import effective_rubric, vocabulary
 from interviewer.bank.models import Question, RedFlag, RubricItem
+from interviewer.grading.reference import reference_verdicts
 from interviewer.text.normalize import find_phrase, phrase_key, tokens
 from interviewer.text.screen import Screen, screen_answer, split_sentences, strip_injections
 
@@ -46,6 +47,7 @@ class ItemMatch:
     score: int = 0
     quotes: list[str] = field(default_factory=list)
     capped_by: list[str] = field(default_factory=list)
+    reason: str = ""  # set when the scorer explains the score itself (the reference grader)
 
     @property
     def covered(self) -> bool:
@@ -114,14 +116,6 @@ def _red_flags(question: Question, toks: list, text: str) -> list[RedFlag]:
     return hits
 
 
-def _coverage_score(match: ItemMatch) -> int:
-    """For items derived from a reference sentence, whose words belong together: the share covered."""
-    if not match.signals:
-        return 0
-    share = len(match.signals) / len(match.item.signals)
-    return 3 if share >= 2 / 3 else 2 if share >= 1 / 3 else 1
-
-
 _RECENT: OrderedDict[tuple[int, str], tuple[Question, Detection]] = OrderedDict()
 _RECENT_LIMIT = 64
 
@@ -146,8 +140,10 @@ def _detect(question: Question, text: str) -> Detection:
     sentences = split_sentences(text)
     flags = _red_flags(question, toks, text)
     capped = {flag.item: flag.id for flag in flags if flag.item}
+    rubric = effective_rubric(question)
+    verdicts = reference_verdicts(question, text, rubric) if derived else {}
     items: dict[str, ItemMatch] = {}
-    for item in effective_rubric(question):
+    for item in rubric:
         match = ItemMatch(item=item)
         for signal in item.signals:
             span = find_phrase(toks, phrase_key(signal))
@@ -156,7 +152,12 @@ def _detect(question: Question, text: str) -> Detection:
                 match.spans.append(span)
         hit_sentences = sorted({_sentence_of(text, sentences, span) for span in match.spans})
         sentence_texts = [text[a:b] for a, b in hit_sentences]
-        match.score = _coverage_score(match) if derived else _score(len(match.signals), sentence_texts, text)
+        if derived:
+            verdict = verdicts[item.id]
+            match.score, match.reason = verdict.score, verdict.reason
+            match.quotes = [verdict.quote] if verdict.quote else []
+        else:
+            match.score = _score(len(match.signals), sentence_texts, text)
         if item.id in capped and match.score > 1:
             match.score = 1
             match.capped_by.append(capped[item.id])
