@@ -4,8 +4,10 @@ Only the `train` split of SemEval-2013 Task 7 (2-way) is read. Each student answ
 every reference answer of its question and described by `features.pair_features`; an answer is
 correct when it matches at least one reference, so the fit alternates (multiple-instance style):
 pick each answer's best-matching reference by the current model, refit a standardised logistic
-regression on those pairs, repeat. The item cut points are fitted too: the probability where an
-item reaches 2 ("states the reference") maximises weighted F1 on train, 1 and 3 sit halfway to 0 and 1.
+regression on those pairs, repeat. The item cut points are fitted on train too: an item reaches 2
+("states the reference") at the probability that maximises weighted F1 over both corpora; 1 and 3 sit
+at the lowest and highest of the two corpora's own best cut points (at least SPREAD away from it), so a
+pack whose answers run differently still finds its decision boundary on a level.
 
 Usage: .venv/bin/python bench/fit_reference.py [--csv PATH] [--out PATH]   (needs the `bench` extra)
 """
@@ -27,6 +29,7 @@ from interviewer.grading.reference import MODEL_PATH
 
 ROUNDS = 3  # pick best references, refit; the picks settle after two or three rounds
 C = 1.0  # inverse L2 strength; group 5-fold CV by question on train preferred all features at C=1
+SPREAD = 0.1  # the smallest gap between neighbouring cut points
 
 
 def pair_matrix(rows) -> tuple[np.ndarray, list[list[int]]]:
@@ -74,11 +77,19 @@ def main() -> None:
     gold = np.asarray([row.label == POSITIVE for row in rows])
     model, mean, scale, answer_p = fit(x, groups, gold)
     cut, f1 = tune_cut(answer_p, gold)
-    train_metrics = {"all": {"n": len(rows), "weighted_f1": round(f1, 4)}}
+    train_metrics = {"all": {"n": len(rows), "cut": round(cut, 4), "weighted_f1": round(f1, 4)}}
     for corpus in CORPORA:
         mask = np.asarray([row.corpus == corpus for row in rows])
+        own_cut, own_f1 = tune_cut(answer_p[mask], gold[mask])
         corpus_f1 = f1_score(gold[mask], answer_p[mask] >= cut, average="weighted")
-        train_metrics[corpus] = {"n": int(mask.sum()), "weighted_f1": round(float(corpus_f1), 4)}
+        train_metrics[corpus] = {
+            "n": int(mask.sum()),
+            "weighted_f1": round(float(corpus_f1), 4),
+            "own_cut": round(own_cut, 4),
+            "weighted_f1_at_own_cut": round(own_f1, 4),
+        }
+    own_cuts = [train_metrics[corpus]["own_cut"] for corpus in CORPORA]
+    cuts = [min([*own_cuts, cut - SPREAD]), cut, max([*own_cuts, cut + SPREAD])]
     payload = {
         "version": f"semeval-train-lr-{datetime.now(UTC):%Y%m%d}",
         "kind": "standardised logistic regression over interviewer.grading.features.pair_features",
@@ -88,12 +99,12 @@ def main() -> None:
         "scale": [round(float(v), 6) for v in scale],
         "weights": [round(float(v), 6) for v in model.coef_[0]],
         "bias": round(float(model.intercept_[0]), 6),
-        "cuts": [round(cut / 2, 4), round(cut, 4), round((1 + cut) / 2, 4)],
+        "cuts": [round(c, 4) for c in cuts],
         "train_metrics": train_metrics,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}: cut {cut:.3f}, train weighted F1 {json.dumps(train_metrics)}")
+    print(f"wrote {args.out}: cuts {payload['cuts']}, train {json.dumps(train_metrics)}")
     for name, weight in sorted(zip(FEATURE_NAMES, model.coef_[0], strict=True), key=lambda p: -abs(p[1])):
         print(f"  {name:<28} {weight:+.3f}")
 

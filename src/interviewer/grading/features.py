@@ -41,6 +41,8 @@ FEATURE_NAMES = (
     "antonym",  # the answer uses the opposite of a reference word and not the word itself
     "log_length",  # log of the answer's word count
     "length_ratio",  # log of answer words over reference words
+    "reference_length",  # log of the reference's word count (longer references are harder to match fully)
+    "question_length",  # log of the question's word count
     "hedge",  # the answer hedges or asks ("I think", "maybe", a question mark)
 )
 
@@ -111,6 +113,8 @@ class Analysed:
     bigrams: frozenset[tuple[str, str]]
     n_words: int
     negated: bool
+    clause_negated: tuple[bool, ...]
+    norms: frozenset[str]  # every stem, stopwords included (for opposites such as on/off)
 
 
 def clause_spans(text: str) -> list[tuple[int, int]]:
@@ -131,15 +135,17 @@ def clause_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-_OPPOSITE_STEMS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
+_OPPOSITE_INDEX: dict[str, list[tuple[frozenset[str], frozenset[str]]]] = {}
 
 
-def _opposite_stems() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
-    global _OPPOSITE_STEMS
-    if not _OPPOSITE_STEMS:
-        pairs = [(tuple(t.norm for t in tokens(a)), tuple(t.norm for t in tokens(b))) for a, b in _OPPOSITES]
-        _OPPOSITE_STEMS = tuple(pairs + [(b, a) for a, b in pairs])
-    return _OPPOSITE_STEMS
+def _opposite_index() -> dict[str, list[tuple[frozenset[str], frozenset[str]]]]:
+    """Each opposite pair (both directions) as stem sets, indexed by a stem of the first side."""
+    if not _OPPOSITE_INDEX:
+        for one, other in _OPPOSITES:
+            first, second = (frozenset(t.norm for t in tokens(w)) for w in (one, other))
+            for word, opposite in ((first, second), (second, first)):
+                _OPPOSITE_INDEX.setdefault(min(word), []).append((word, opposite))
+    return _OPPOSITE_INDEX
 
 
 @lru_cache(maxsize=32768)
@@ -147,14 +153,17 @@ def analyse(text: str) -> Analysed:
     toks = tokens(text)
     content = [t for t in toks if t.norm not in STOPWORDS and len(t.norm) > 2]
     norms = [t.norm for t in toks]
+    clauses = tuple(clause_spans(text)) or ((0, len(text)),)
     return Analysed(
         text=text,
-        clauses=tuple(clause_spans(text)) or ((0, len(text)),),
+        clauses=clauses,
         stems=frozenset(t.norm for t in content),
         words=tuple(dict.fromkeys(text[t.start : t.end].lower() for t in content)),
         bigrams=frozenset(pairwise(norms)),
         n_words=len(toks),
         negated=bool(_NEGATION.search(text)),
+        clause_negated=tuple(bool(_NEGATION.search(text[a:b])) for a, b in clauses),
+        norms=frozenset(norms),
     )
 
 
@@ -162,22 +171,15 @@ def _share(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
 
 
-def _has(stems: frozenset[str], phrase: tuple[str, ...]) -> bool:
-    return all(p in stems for p in phrase)
-
-
 def _antonym(answer_norms: frozenset[str], ref_norms: frozenset[str]) -> float:
     """1 when the answer says the opposite of a reference word without also saying the word."""
-    for word, opposite in _opposite_stems():
-        said = _has(ref_norms, word) and not _has(ref_norms, opposite)
-        if said and _has(answer_norms, opposite) and not _has(answer_norms, word):
-            return 1.0
+    index = _opposite_index()
+    for stem in ref_norms & index.keys():
+        for word, opposite in index[stem]:
+            said = word <= ref_norms and not opposite <= ref_norms
+            if said and opposite <= answer_norms and not word <= answer_norms:
+                return 1.0
     return 0.0
-
-
-@lru_cache(maxsize=32768)
-def _all_norms(text: str) -> frozenset[str]:
-    return frozenset(t.norm for t in tokens(text))
 
 
 def _best_match(sims: np.ndarray, axis: int) -> np.ndarray:
@@ -205,7 +207,7 @@ def pair_features(answer: str, reference: str, question: str = "") -> np.ndarray
     informative = (r.stems - q.stems) or r.stems
     answer_only = a.stems - r.stems
     a_clauses, r_clauses = clause_texts(a), clause_texts(r)
-    ref_words = [w for w in r.words if w not in q.words] or list(r.words)
+    ref_words = [n for n, w in enumerate(r.words) if w not in q.words] or list(range(len(r.words)))
     texts = [answer, reference, question, *a_clauses, *r_clauses, *a.words, *r.words]
     vectors = embed_cached(texts)
     v_answer, v_reference, v_question = vectors[0], vectors[1], vectors[2]
@@ -216,15 +218,13 @@ def pair_features(answer: str, reference: str, question: str = "") -> np.ndarray
     offset += len(r_clauses)
     v_a_words = vectors[offset : offset + len(a.words)]
     v_r_all_words = vectors[offset + len(a.words) :]
-    v_r_words = embed_cached(ref_words) if ref_words else v_r_all_words
+    v_r_words = v_r_all_words[ref_words]
 
     clause_sims = v_r_clauses @ v_a_clauses.T
     best_for_ref = _best_match(clause_sims, 1)
     best_for_answer = _best_match(clause_sims, 0)
     best_clause = clause_sims.argmax(axis=1) if clause_sims.size else []
-    aligned_mismatch = any(
-        bool(_NEGATION.search(r_clauses[i])) != bool(_NEGATION.search(a_clauses[j])) for i, j in enumerate(best_clause)
-    )
+    aligned_mismatch = any(r.clause_negated[i] != a.clause_negated[j] for i, j in enumerate(best_clause))
     word_sims = v_r_words @ v_a_words.T if len(v_a_words) and len(v_r_words) else np.zeros((0, 0))
     back_sims = v_a_words @ v_r_all_words.T if len(v_a_words) and len(v_r_all_words) else np.zeros((0, 0))
     no_question = not question.strip()
@@ -244,9 +244,11 @@ def pair_features(answer: str, reference: str, question: str = "") -> np.ndarray
         float(back_sims.max(axis=1).mean()) if back_sims.size else 0.0,
         float(a.negated != r.negated),
         float(aligned_mismatch),
-        _antonym(_all_norms(answer), _all_norms(reference)),
+        _antonym(a.norms, r.norms),
         math.log1p(a.n_words),
         math.log((a.n_words + 1) / (r.n_words + 1)),
+        math.log1p(r.n_words),
+        math.log1p(q.n_words),
         float(bool(_HEDGE.search(answer))),
     )
     return np.asarray(values, dtype=np.float64)
