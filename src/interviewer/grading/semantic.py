@@ -31,12 +31,14 @@ def _model():
 
 
 def embed(texts: list[str]) -> np.ndarray:
-    """Unit-length 256-d vectors, one row per text."""
+    """Unit-length 256-d vectors, one row per text (zeros for a text with no known token)."""
     import numpy as np
 
     if not texts:
         return np.zeros((0, 256), dtype=np.float32)
-    return np.asarray(_model().embed(list(texts), norm=True), dtype=np.float32)
+    with np.errstate(invalid="ignore", divide="ignore"):  # a text with no known token has no direction
+        vectors = np.asarray(_model().embed(list(texts), norm=True), dtype=np.float32)
+    return np.nan_to_num(vectors, nan=0.0)
 
 
 _CACHE: dict[str, np.ndarray] = {}
