@@ -190,34 +190,41 @@ def clause_texts(analysed: Analysed) -> list[str]:
     return [analysed.text[a:b] for a, b in analysed.clauses]
 
 
+@dataclass(frozen=True)
+class Vectors:
+    """A text's embeddings: the whole text, each clause, each content word (rows in `Analysed` order)."""
+
+    whole: np.ndarray
+    clauses: np.ndarray
+    words: np.ndarray
+
+
+@lru_cache(maxsize=8192)
+def vectors(text: str) -> Vectors:
+    from interviewer.grading.semantic import embed_cached
+
+    analysed = analyse(text)
+    clauses = clause_texts(analysed)
+    stacked = embed_cached([text or " ", *clauses, *analysed.words])
+    return Vectors(stacked[0], stacked[1 : 1 + len(clauses)], stacked[1 + len(clauses) :])
+
+
 def alignment(answer: str, reference: str) -> np.ndarray:
     """Cosine matrix: each reference clause (rows) against each answer clause (columns)."""
-    from interviewer.grading.semantic import similarity
-
-    return similarity(clause_texts(analyse(reference)), clause_texts(analyse(answer)))
+    return vectors(reference).clauses @ vectors(answer).clauses.T
 
 
 def pair_features(answer: str, reference: str, question: str = "") -> np.ndarray:
     """The feature vector (ordered as FEATURE_NAMES) of `answer` judged against `reference` for `question`."""
     import numpy as np
 
-    from interviewer.grading.semantic import embed_cached
-
     a, r, q = analyse(answer), analyse(reference), analyse(question)
+    va, vr = vectors(answer), vectors(reference)
     informative = (r.stems - q.stems) or r.stems
     answer_only = a.stems - r.stems
-    a_clauses, r_clauses = clause_texts(a), clause_texts(r)
     ref_words = [n for n, w in enumerate(r.words) if w not in q.words] or list(range(len(r.words)))
-    texts = [answer, reference, question, *a_clauses, *r_clauses, *a.words, *r.words]
-    vectors = embed_cached(texts)
-    v_answer, v_reference, v_question = vectors[0], vectors[1], vectors[2]
-    offset = 3
-    v_a_clauses = vectors[offset : offset + len(a_clauses)]
-    offset += len(a_clauses)
-    v_r_clauses = vectors[offset : offset + len(r_clauses)]
-    offset += len(r_clauses)
-    v_a_words = vectors[offset : offset + len(a.words)]
-    v_r_all_words = vectors[offset + len(a.words) :]
+    v_answer, v_reference, v_question = va.whole, vr.whole, vectors(question).whole
+    v_a_clauses, v_r_clauses, v_a_words, v_r_all_words = va.clauses, vr.clauses, va.words, vr.words
     v_r_words = v_r_all_words[ref_words]
 
     clause_sims = v_r_clauses @ v_a_clauses.T
