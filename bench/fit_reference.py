@@ -29,7 +29,7 @@ from interviewer.grading.reference import MODEL_PATH
 
 ROUNDS = 3  # pick best references, refit; the picks settle after two or three rounds
 C = 1.0  # inverse L2 strength; group 5-fold CV by question on train preferred all features at C=1
-SPREAD = 0.1  # the smallest gap between neighbouring cut points
+SPREAD = 0.05  # the smallest gap between neighbouring cut points
 
 
 def pair_matrix(rows) -> tuple[np.ndarray, list[list[int]]]:
