@@ -225,15 +225,13 @@ def pair_features(answer: str, reference: str, question: str = "") -> np.ndarray
     ref_words = [n for n, w in enumerate(r.words) if w not in q.words] or list(range(len(r.words)))
     v_answer, v_reference, v_question = va.whole, vr.whole, vectors(question).whole
     v_a_clauses, v_r_clauses, v_a_words, v_r_all_words = va.clauses, vr.clauses, va.words, vr.words
-    v_r_words = v_r_all_words[ref_words]
 
     clause_sims = v_r_clauses @ v_a_clauses.T
     best_for_ref = _best_match(clause_sims, 1)
     best_for_answer = _best_match(clause_sims, 0)
     best_clause = clause_sims.argmax(axis=1) if clause_sims.size else []
     aligned_mismatch = any(r.clause_negated[i] != a.clause_negated[j] for i, j in enumerate(best_clause))
-    word_sims = v_r_words @ v_a_words.T if len(v_a_words) and len(v_r_words) else np.zeros((0, 0))
-    back_sims = v_a_words @ v_r_all_words.T if len(v_a_words) and len(v_r_all_words) else np.zeros((0, 0))
+    word_sims = v_r_all_words @ v_a_words.T if len(v_a_words) and len(v_r_all_words) else np.zeros((0, 0))
     no_question = not question.strip()
     values = (
         _share(len(informative & a.stems), len(informative)),
@@ -247,8 +245,8 @@ def pair_features(answer: str, reference: str, question: str = "") -> np.ndarray
         float(best_for_ref.min()) if best_for_ref.size else 0.0,
         float(best_for_ref.mean()) if best_for_ref.size else 0.0,
         float(best_for_answer.mean()) if best_for_answer.size else 0.0,
-        float(word_sims.max(axis=1).mean()) if word_sims.size else 0.0,
-        float(back_sims.max(axis=1).mean()) if back_sims.size else 0.0,
+        float(word_sims[ref_words].max(axis=1).mean()) if word_sims.size else 0.0,
+        float(word_sims.max(axis=0).mean()) if word_sims.size else 0.0,
         float(a.negated != r.negated),
         float(aligned_mismatch),
         _antonym(a.norms, r.norms),
