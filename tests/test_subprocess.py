@@ -23,6 +23,7 @@ LITELLM_PROBE = (
     "except SystemExit:\n"
     "    pass\n"
     "print('LITELLM_IMPORTED=' + str('litellm' in sys.modules), file=sys.stderr)\n"
+    "print('WORDLLAMA_IMPORTED=' + str('wordllama' in sys.modules), file=sys.stderr)\n"
 )
 
 
@@ -47,6 +48,12 @@ def test_help_does_not_import_litellm() -> None:
     result = probe_imports("--help")
     assert "start" in result.stdout
     assert "LITELLM_IMPORTED=False" in result.stderr
+
+
+def test_help_review_and_bank_never_import_the_embedding_library(tmp_path: Path) -> None:
+    for args in (["--help"], ["review", "--transcripts-dir", str(tmp_path)], ["bank", "list"], ["bank", "validate"]):
+        result = probe_imports(*args)
+        assert "WORDLLAMA_IMPORTED=False" in result.stderr, (args, result.stderr)
 
 
 def test_offline_session_review_and_bank_never_import_litellm(tmp_path: Path) -> None:

@@ -12,8 +12,8 @@ depth. An item whose every evidence sentence only lists terms (`grading/clauses.
 A red flag that names the item caps it at 1; a clause stating the item's facts wrongly (its claims'
 `wrong` forms, or its `holds` denied) scores it 0. A signal inside a negation does not count.
 
-Items derived from a reference answer (a question with no rubric) are scored by the share of the
-reference sentence's words the answer covers instead: any 1, a third 2, two thirds 3.
+Items derived from a reference answer (a question with no rubric) are scored by the learned reference
+grader instead (`grading/reference.py`), with the answer's closest clause as the quote.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from interviewer.bank.models import Question, RedFlag, RubricItem
 from interviewer.grading.claims import ClaimHit, find_claims
 from interviewer.grading.clauses import keyword_list_share, names_only
 from interviewer.grading.paraphrase import paraphrase_matches
+from interviewer.grading.reference import reference_verdicts
 from interviewer.text.normalize import content_stems, find_phrase, phrase_key, tokens
 from interviewer.text.polarity import Clause, asserted, clauses, names_hazard
 from interviewer.text.screen import Screen, screen_answer, split_sentences, strip_injections
@@ -60,6 +61,7 @@ class ItemMatch:
     paraphrases: list[str] = field(default_factory=list)  # clauses that say the item in other words
     named_only: bool = False  # every evidence sentence only lists terms
     wrong: list[str] = field(default_factory=list)  # quotes of clauses stating the item's facts wrongly
+    reason: str = ""  # set when the scorer explains the score itself (the reference grader)
 
     @property
     def covered(self) -> bool:
@@ -148,14 +150,6 @@ def _add_claims(match: ItemMatch, found: list[ClaimHit], toks: list) -> bool:
     return stated
 
 
-def _coverage_score(match: ItemMatch) -> int:
-    """For items derived from a reference sentence, whose words belong together: the share covered."""
-    if not match.signals:
-        return 0
-    share = len(match.signals) / len(match.item.signals)
-    return 3 if share >= 2 / 3 else 2 if share >= 1 / 3 else 1
-
-
 _RECENT: OrderedDict[tuple[int, str], tuple[Question, Detection]] = OrderedDict()
 _RECENT_LIMIT = 64
 
@@ -184,6 +178,7 @@ def _detect(question: Question, text: str) -> Detection:
     wrong = {hit.owner: hit.clause for hit in found if not hit.asserted}
     capped = {flag.item: flag.id for flag in flags if flag.item}
     paraphrased = {} if derived else paraphrase_matches(question, text, toks)
+    verdicts = reference_verdicts(question, text, effective_rubric(question)) if derived else {}
     items: dict[str, ItemMatch] = {}
     for item in effective_rubric(question):
         match = ItemMatch(item=item)
@@ -200,7 +195,8 @@ def _detect(question: Question, text: str) -> Detection:
         evidence = sorted(hit_sentences | set(other_sentences))
         sentence_texts = [text[a:b] for a, b in evidence]
         if derived:
-            match.score = _coverage_score(match)
+            verdict = verdicts[item.id]
+            match.score, match.reason = verdict.score, verdict.reason
         else:
             match.score = _score(len(match.signals) + len(other_sentences), sentence_texts, text)
             match.score = max(match.score, 2) if stated else match.score
@@ -213,15 +209,19 @@ def _detect(question: Question, text: str) -> Detection:
         if item.id in wrong:
             match.score = 0
             match.wrong.append(quote_around(text, wrong[item.id], wrong[item.id]))
-        match.quotes = _quotes(text, sentences, match)
+        lead = [verdicts[item.id].quote] if derived and verdicts[item.id].quote else []
+        match.quotes = _quotes(text, sentences, match, lead=lead)
         items[item.id] = match
     keyword_list = keyword_list_share(text) >= KEYWORD_LIST_SHARE
     return Detection(items=items, red_flags=flags, keyword_list=keyword_list, wrong_items=sorted(wrong))
 
 
-def _quotes(text: str, sentences: list[tuple[int, int]], match: ItemMatch, limit: int = 2) -> list[str]:
-    """Verbatim evidence: the sentences holding the item's signals, then its clauses in other words."""
-    quotes: list[str] = []
+def _quotes(
+    text: str, sentences: list[tuple[int, int]], match: ItemMatch, *, lead: list[str], limit: int = 2
+) -> list[str]:
+    """Verbatim evidence: `lead` (the reference grader's aligned clause), the sentences holding the item's
+    signals, then its clauses in other words."""
+    quotes: list[str] = list(lead)
     for span in match.spans:
         quote = quote_around(text, _sentence_of(text, sentences, span), span)
         if quote and quote not in quotes:

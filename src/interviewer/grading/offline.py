@@ -11,6 +11,8 @@ _ANCHOR_WORDS = {0: "not covered", 1: "named only", 2: "explained", 3: "explaine
 
 
 def _reasoning(match: ItemMatch) -> str:
+    if match.reason:
+        return match.reason
     if match.wrong:
         return f"Stated wrongly, so not credited: '{match.wrong[0]}'"
     if not match.score:

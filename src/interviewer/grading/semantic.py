@@ -8,7 +8,6 @@ downloads are disabled. `--help`, `review` and `bank` never import this module's
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -38,26 +37,35 @@ def warm_up() -> None:
 
 
 def embed(texts: list[str]) -> np.ndarray:
-    """Unit-length 256-d vectors, one row per text."""
+    """Unit-length 256-d vectors, one row per text (zeros for a text with no known token)."""
     import numpy as np
 
     if not texts:
         return np.zeros((0, 256), dtype=np.float32)
-    return np.asarray(_model().embed(list(texts), norm=True), dtype=np.float32)
+    with np.errstate(invalid="ignore", divide="ignore"):  # a text with no known token has no direction
+        vectors = np.asarray(_model().embed(list(texts), norm=True), dtype=np.float32)
+    return np.nan_to_num(vectors, nan=0.0)
 
 
-@lru_cache(maxsize=16384)
-def _cached(text: str) -> np.ndarray:
-    return embed([text])[0]
+_CACHE: dict[str, np.ndarray] = {}
+_CACHE_LIMIT = 65536
 
 
 def embed_cached(texts: list[str]) -> np.ndarray:
-    """As `embed`, memoised per text (rubric lines are embedded once per process)."""
+    """As `embed`, memoised per text; the texts not seen yet are embedded in one batch."""
     import numpy as np
 
     if not texts:
         return np.zeros((0, 256), dtype=np.float32)
-    return np.stack([_cached(t) for t in texts])
+    found = {t: _CACHE.get(t) for t in texts}
+    missing = [t for t, vector in found.items() if vector is None]
+    if missing:
+        fresh = dict(zip(missing, embed(missing), strict=True))
+        found.update(fresh)
+        if len(_CACHE) + len(fresh) > _CACHE_LIMIT:
+            _CACHE.clear()
+        _CACHE.update(fresh)
+    return np.stack([found[t] for t in texts])
 
 
 def similarity(a: list[str], b: list[str]) -> np.ndarray:

@@ -1,0 +1,90 @@
+"""The learned reference grader: 0-3 item scores for questions that have only a reference answer.
+
+A logistic model over `features.pair_features`, fitted on SemEval-2013 train by `bench/fit_reference.py`
+and shipped as `data/reference_model.json`, gives the probability that the answer states what the
+reference says. The whole answer is judged against the whole reference and against each reference
+sentence (each sentence is a derived rubric item); an item scores the level of the higher of the two,
+so an answer that matches the reference as a whole is not marked down for splitting it differently.
+The evidence for an item is the answer's clause closest in meaning to that sentence, sliced verbatim.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from interviewer.bank.models import Question, RubricItem
+from interviewer.grading.features import FEATURE_NAMES, alignment, analyse, pair_features
+
+MODEL_PATH = Path(__file__).parent / "data" / "reference_model.json"
+_LEVEL_WORDS = ("does not state", "touches on", "states", "clearly states")
+
+
+@dataclass(frozen=True)
+class ReferenceModel:
+    """Standardised logistic regression; `cuts` are the probabilities where items reach 1, 2 and 3."""
+
+    version: str
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+    cuts: tuple[float, float, float]
+
+    def probability(self, features) -> float:
+        z = self.bias + sum(
+            w * (x - m) / s for w, x, m, s in zip(self.weights, features, self.mean, self.scale, strict=True)
+        )
+        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def level(self, probability: float) -> int:
+        return sum(probability >= cut for cut in self.cuts)
+
+
+@lru_cache(maxsize=1)
+def load_model(path: Path = MODEL_PATH) -> ReferenceModel:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if tuple(data["features"]) != FEATURE_NAMES:
+        raise ValueError(f"{path}: fitted on features {data['features']}, the code computes {list(FEATURE_NAMES)}")
+    return ReferenceModel(
+        version=data["version"],
+        mean=tuple(data["mean"]),
+        scale=tuple(data["scale"]),
+        weights=tuple(data["weights"]),
+        bias=float(data["bias"]),
+        cuts=tuple(data["cuts"]),
+    )
+
+
+@dataclass(frozen=True)
+class ItemVerdict:
+    score: int
+    quote: str | None
+    reason: str
+
+
+def _closest_clause(answer: str, sentence: str) -> str | None:
+    sims = alignment(answer, sentence)
+    if not sims.size:
+        return None
+    start, end = analyse(answer).clauses[int(sims.max(axis=0).argmax())]
+    return answer[start:end].strip() or None
+
+
+def reference_verdicts(question: Question, answer: str, items: list[RubricItem]) -> dict[str, ItemVerdict]:
+    """A verdict per item derived from `question.reference_answer`, for the (screened) `answer`."""
+    model = load_model()
+    reference = question.reference_answer or ""
+    whole = model.probability(pair_features(answer, reference, question.question)) if answer.strip() else 0.0
+    verdicts = {}
+    for item in items:
+        own = whole if len(items) == 1 else model.probability(pair_features(answer, item.name, question.question))
+        probability = max(own, whole) if answer.strip() else 0.0
+        score = model.level(probability)
+        quote = _closest_clause(answer, item.name) if score else None
+        reason = f"The answer {_LEVEL_WORDS[score]} this part of the reference (match {probability:.2f})."
+        verdicts[item.id] = ItemVerdict(score=score if quote else 0, quote=quote, reason=reason)
+    return verdicts
