@@ -32,6 +32,8 @@ def iso(at: float) -> str:
 
 
 class Fold:
+    """Takes over the `started` event's engine state and advances it with every event applied."""
+
     def __init__(self, started: Started) -> None:
         self.record = SessionRecord(
             id=started.id,
@@ -44,7 +46,7 @@ class Fold:
             prompt_hashes=started.prompt_hashes,
             bank_version=started.bank_version,
             questions=started.questions,
-            engine=started.engine.model_copy(deep=True),
+            engine=started.engine,
             usage=list(started.usage),
             notes=list(started.notes),
         )

@@ -72,6 +72,7 @@ class SessionRecord(BaseModel):
     usage: list[Usage] = Field(default_factory=list)
     timings: dict[str, float] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)
+    log_bytes: int | None = None  # size of the events.jsonl this view was folded from: while equal, it is current
 
     @property
     def status(self) -> SessionStatus:

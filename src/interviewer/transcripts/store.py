@@ -158,7 +158,16 @@ class Store:
     def load(self, session_id: str) -> SessionRecord:
         """The folded record of the session `session_id` names (an id or a unique prefix)."""
         session_id = self.resolve(session_id)
-        return self._fold(session_id, self.events(session_id)).record
+        return self._current_view(session_id) or self._fold(session_id, self.events(session_id)).record
+
+    def _current_view(self, session_id: str) -> SessionRecord | None:
+        """transcript.json when it was folded from the log as it is now (the log only grows), else None."""
+        try:
+            size = self.events_path(session_id).stat().st_size
+            record = SessionRecord.model_validate_json(self.transcript_path(session_id).read_bytes())
+        except (OSError, ValueError):
+            return None
+        return record if record.log_bytes == size and record.id == session_id else None
 
     @staticmethod
     def _fold(session_id: str, events: list[Event]) -> Fold:
@@ -241,9 +250,10 @@ class Store:
         return SessionWriter(self, session_id, lock, log), fold
 
     def save(self, record: SessionRecord) -> None:
-        """Write the `transcript.json` view of a folded record."""
+        """Write the `transcript.json` view of a folded record (call it with no append in between)."""
         path = self.transcript_path(record.id)
         with writing(path):
+            record.log_bytes = self.events_path(record.id).stat().st_size
             atomic_write(path, record.model_dump_json(indent=2))
 
     def save_report(self, record: SessionRecord, markdown: str) -> Path:
