@@ -82,9 +82,7 @@ def new_session_id() -> str:
 class SessionWriter:
     """The one open writer of a session: its lock and its log. Raises StoreWriteError when a write fails."""
 
-    def __init__(self, store: Store, session_id: str, lock: SessionLock, log: EventLog) -> None:
-        self.store = store
-        self.session_id = session_id
+    def __init__(self, lock: SessionLock, log: EventLog) -> None:
         self._lock = lock
         self._log = log
 
@@ -229,7 +227,7 @@ class Store:
             except BaseException:
                 lock.release()
                 raise
-        return SessionWriter(self, session_id, lock, log), started
+        return SessionWriter(lock, log), started
 
     def open(self, session_id: str) -> tuple[SessionWriter, Fold]:
         """Lock an existing session for writing; its fold, read under the lock. A 0.1.0 session gets its log."""
@@ -247,7 +245,7 @@ class Store:
         except BaseException:
             lock.release()
             raise
-        return SessionWriter(self, session_id, lock, log), fold
+        return SessionWriter(lock, log), fold
 
     def save(self, record: SessionRecord) -> None:
         """Write the `transcript.json` view of a folded record (call it with no append in between)."""
