@@ -196,7 +196,9 @@ def test_regrade_appends_grades_and_the_report_shows_the_previous_one_beside_the
     report = (folder / "report.md").read_text()
     assert f"— {score}/100 (previous grade {score}/100 by offline)" in report
     assert "(was " in report
-    assert transcript(folder)["earlier_grades"][first[0]["question_id"]][0] == first[0]["grade"]
+    data = transcript(folder)
+    assert data["earlier_grades"][first[0]["question_id"]][0] == first[0]["grade"]
+    assert data["rubric_hashes"][first[0]["question_id"]] == graded[-1]["rubric_hash"]
 
 
 def test_regrade_all_and_regrade_with_nothing_named(transcripts: Path) -> None:

@@ -77,6 +77,7 @@ class Fold:
                 if (previous := record.grades.get(event.question_id)) is not None:
                     record.earlier_grades.setdefault(event.question_id, []).append(previous)
                 record.grades[event.question_id] = event.grade
+                record.rubric_hashes[event.question_id] = event.rubric_hash
             case SettingsChanged():
                 record.engines, record.settings = event.engines, event.settings
             case Paused():
