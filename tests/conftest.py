@@ -21,6 +21,7 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
             monkeypatch.delenv(name)
     monkeypatch.setenv("INTERVIEWER_CONFIG", str(tmp_path / "config.toml"))
     monkeypatch.setenv("INTERVIEWER_TRANSCRIPTS_DIR", str(tmp_path / "transcripts"))
+    monkeypatch.setenv("INTERVIEWER_DATA_DIR", str(tmp_path / "data"))  # the history database
     monkeypatch.setenv("COLUMNS", "200")  # rich tables wide enough to read whole ids in assertions
 
 

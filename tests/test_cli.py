@@ -171,6 +171,6 @@ def test_resume_of_a_finished_and_fully_graded_session_says_so_and_changes_nothi
     [folder] = sessions(transcripts)
     before = (folder / "events.jsonl").read_bytes()
     result = run_cli("resume", folder.name, "--transcripts-dir", str(transcripts))
-    assert result.exit_code == 2
+    assert result.exit_code == 1  # an error, not a usage mistake
     assert f"session {folder.name} is already finished" in result.output
     assert (folder / "events.jsonl").read_bytes() == before

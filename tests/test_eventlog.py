@@ -234,6 +234,13 @@ class InterruptingIO:
     def round_break(self, next_round: str) -> None:
         pass
 
+    def attach(self, interviewer, grader_name: str, engine) -> None:
+        pass
+
+    def wait_for_all(self, label: str, futures) -> None:
+        for future in futures:
+            future.result()
+
 
 def test_after_ctrl_c_resume_shows_the_pending_line_again_without_recording_it_twice(
     transcripts: Path, monkeypatch: pytest.MonkeyPatch

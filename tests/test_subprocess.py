@@ -64,7 +64,13 @@ def test_offline_session_review_and_bank_never_import_litellm(tmp_path: Path) ->
     )
     assert "LITELLM_IMPORTED=False" in session.stderr, session.stderr
     assert sessions(out)
-    for args in (["review", "--transcripts-dir", str(out)], ["bank", "list"], ["bank", "validate"]):
+    history = [["review", "--transcripts-dir", str(out), *more] for more in ([], ["progress"], ["export"])]
+    for args in (
+        *history,
+        ["history", "rebuild", "--transcripts-dir", str(out)],
+        ["bank", "list"],
+        ["bank", "validate"],
+    ):
         assert "LITELLM_IMPORTED=False" in probe_imports(*args).stderr
 
 

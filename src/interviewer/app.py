@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import shlex
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from interviewer import __version__
 from interviewer.backends.base import BackendError, GraderBackend, InterviewerBackend
@@ -21,10 +22,13 @@ from interviewer.config_cli import mask_url
 from interviewer.engine.engine import Engine
 from interviewer.engine.planner import PlanError, plan_loop, plan_questions
 from interviewer.engine.state import SessionStatus
+from interviewer.exits import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_PROVIDER, EXIT_USAGE
 from interviewer.preflight import preflight
 from interviewer.prompts import prompt_hashes
 from interviewer.session import Session
 from interviewer.settings import ModelSettings, Settings, load_settings
+from interviewer.text.plural import plural
+from interviewer.text.safe import visible
 from interviewer.transcripts.events import SettingsChanged, Started
 from interviewer.transcripts.fold import Fold
 from interviewer.transcripts.lock import SessionBusy
@@ -37,11 +41,10 @@ from interviewer.transcripts.record import (
     utc_now,
 )
 from interviewer.transcripts.store import SessionWriter, Store, StoreError
+from interviewer.ui.console import make_console
 from interviewer.ui.terminal import InterviewIO, make_io
+from interviewer.user_commands import printed_command
 
-EXIT_ERROR = 1
-EXIT_INTERRUPTED = 130
-EXIT_PROVIDER = 3
 M = TypeVar("M", bound=ModelSettings)
 
 
@@ -62,12 +65,11 @@ class StartOptions:
 
 
 def _console() -> Console:
-    return Console(highlight=False)
+    return make_console()
 
 
-def _error(console: Console, message: str, code: int = 2) -> int:
-    console.print("[bold red]Error:[/] ", end="", markup=True)
-    console.print(message, markup=False, soft_wrap=True)  # one line, however long the paths in it
+def _error(console: Console, message: str, code: int = EXIT_ERROR) -> int:
+    console.print(Text.assemble(("Error: ", "bold red"), visible(message)), soft_wrap=True)  # literal, one line
     return code
 
 
@@ -203,15 +205,18 @@ def start_session(options: StartOptions) -> int:
     try:
         session, preset = prepare_session(options, make_io(console))
     except PreflightError as exc:
-        console.print(f"[bold red]Cannot start:[/] {exc}\nNo session was created.", markup=True)
+        console.print(f"[bold red]Cannot start:[/] {escape(str(exc))}\nNo session was created.", markup=True)
         return EXIT_PROVIDER
     except StoreError as exc:
         return _error(console, str(exc), EXIT_ERROR)
-    except (BankError, PlanError, KeyError, ValueError) as exc:
-        return _error(console, str(exc).strip("'\""))
+    except BankError as exc:
+        return _error(console, str(exc))
+    except (PlanError, KeyError, ValueError) as exc:  # an unknown round, level or topic on the command line
+        return _error(console, str(exc).strip("'\""), EXIT_USAGE)
     record, store = session.record, session.store
     console.print(
-        f"[bold]interviewer[/] · {preset.description} · {record.options.level} · {len(record.questions)} questions"
+        f"[bold]interviewer[/] · {preset.description} · {record.options.level} · "
+        f"{plural(len(record.questions), 'question')}"
         + (f" in {len(preset.loop)} rounds" if preset.loop else "")
         + "\n"
         f"[dim]Interviewer: {record.engines.interviewer} · Grader: {record.engines.grader} · "
@@ -285,10 +290,8 @@ def _record_switch(
 
 
 def _command(store: Store, *words: str) -> str:
-    """A command to print for the user that works as printed: the store's folder named unless it is the default."""
-    where = [] if store.root == load_settings().transcripts_dir else ["--transcripts-dir", str(store.root)]
-    head, *rest = words
-    return shlex.join(["interviewer", head, *where, *rest])
+    """A command to print for the user that works as printed (markup-escaped)."""
+    return escape(printed_command(*words, transcripts_dir=store.root))
 
 
 def _saving_failed(console: Console, exc: StoreError) -> int:
@@ -300,6 +303,7 @@ def _saving_failed(console: Console, exc: StoreError) -> int:
 def _run(session: Session, console: Console, *, resumed: bool) -> int:
     store = session.store
     session.interviewer.warm()
+    session.io.attach(session.interviewer, session.grader.name, session.record.engine)
     try:
         record = session.run(resumed=resumed)
     except BackendError as exc:
@@ -319,7 +323,11 @@ def _run(session: Session, console: Console, *, resumed: bool) -> int:
         )
         return EXIT_INTERRUPTED
     if record.status is not SessionStatus.finished:
-        console.print(f"\nSaved. Continue with [bold]{_command(store, 'resume', record.id)}[/]", soft_wrap=True)
+        console.print(
+            f"\nSaved in {escape(str(store.folder(record.id).resolve()))}. "
+            f"Continue with [bold]{_command(store, 'resume', record.id)}[/]",
+            soft_wrap=True,
+        )
         return 0
     return _summary(console, session, store)
 

@@ -5,14 +5,27 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
-from interviewer.bank.loader import BankError, load_bank, pack_files
+from interviewer.bank.loader import Bank, BankError, load_bank, pack_files
+from interviewer.bank.models import Question
 from interviewer.bank.presets import presets, resolve
+from interviewer.exits import EXIT_ERROR, EXIT_OK, EXIT_USAGE
+from interviewer.text.plural import plural
+from interviewer.text.safe import visible
+from interviewer.ui.console import make_console
+
+WIDE_TABLE = 110  # columns from which `bank list` is a table; narrower terminals get a list, ids whole
 
 
 def _console() -> Console:
-    return Console(highlight=False)
+    return make_console()
+
+
+def _error(console: Console, message: str) -> None:
+    console.print(Text.assemble(("Error: ", "bold red"), visible(message)))
 
 
 def list_questions(round_name: str | None, level: str | None, extra: list[Path], builtin: bool) -> int:
@@ -20,24 +33,51 @@ def list_questions(round_name: str | None, level: str | None, extra: list[Path],
     try:
         bank = load_bank(extra, include_default=builtin)
         rounds = resolve(round_name).rounds if round_name else []
-    except (BankError, KeyError) as exc:
-        console.print(f"[bold red]Error:[/] {str(exc).strip(chr(39))}")
-        return 2
+    except BankError as exc:
+        _error(console, str(exc))
+        return EXIT_ERROR
+    except KeyError as exc:
+        _error(console, str(exc).strip("'\""))
+        return EXIT_USAGE
     chosen = [
         q for q in bank.questions.values() if (not rounds or q.round in rounds) and (not level or level in q.levels)
     ]
     chosen.sort(key=lambda q: (q.round.value, q.difficulty.rank, q.id))
-    table = Table(title=f"Question bank · {len(chosen)} questions", caption=f"bank {bank.version}", expand=True)
+    title = f"Question bank · {plural(len(chosen), 'question')}"
+    if console.width >= WIDE_TABLE:
+        console.print(_question_table(chosen, title, bank.version))
+    else:
+        _question_list(console, chosen, title, bank.version)
+    return EXIT_OK
+
+
+def _levels(q: Question) -> str:
+    return "".join(level[0].upper() for level in q.levels)
+
+
+def _question_table(chosen: list[Question], title: str, version: str) -> Table:
+    table = Table(title=title, caption=f"bank {visible(version)}", expand=True)
     table.add_column("Round", no_wrap=True)
     table.add_column("Diff.", no_wrap=True)
-    table.add_column("Id", overflow="fold", ratio=2)
+    table.add_column("Id", no_wrap=True, min_width=max((len(q.id) for q in chosen), default=2))
     table.add_column("Levels", no_wrap=True)
-    table.add_column("Question", overflow="fold", ratio=5)
+    table.add_column("Question", ratio=1)
     for q in chosen:
-        levels = "".join(level[0].upper() for level in q.levels)
-        table.add_row(q.round.value.replace("_", " "), q.difficulty.value, q.id, levels, q.question)
-    console.print(table)
-    return 0
+        table.add_row(q.round.value.replace("_", " "), q.difficulty.value, q.id, _levels(q), Text(visible(q.question)))
+    return table
+
+
+def _question_list(console: Console, chosen: list[Question], title: str, version: str) -> None:
+    """The narrow-terminal layout: a heading per round, each id whole on its own line, the question below."""
+    console.print(Text(title, style="bold"))
+    current = None
+    for q in chosen:
+        if q.round != current:
+            current = q.round
+            console.print(Text(f"\n{q.round.value.replace('_', ' ')}", style="bold underline"))
+        console.print(Text.assemble((q.id, "bold"), f"  {q.difficulty.value} · {_levels(q)}"))
+        console.print(Padding(Text(visible(q.question)), (0, 0, 0, 4)))
+    console.print(Text(f"\nbank {visible(version)}", style="dim"))
 
 
 def show_question(question_id: str, extra: list[Path], builtin: bool) -> int:
@@ -45,48 +85,73 @@ def show_question(question_id: str, extra: list[Path], builtin: bool) -> int:
     try:
         q = load_bank(extra, include_default=builtin).get(question_id)
     except BankError as exc:
-        console.print(f"[bold red]Error:[/] {exc}")
-        return 2
+        _error(console, str(exc))
+        return EXIT_ERROR
     console.print(
-        f"[bold]{q.id}[/] · {q.round.value} · {q.difficulty.value} · {', '.join(q.levels)} · "
-        f"{q.time_budget_s}s · source {q.source or '—'}"
+        Text.assemble(
+            (q.id, "bold"),
+            f" · {q.round.value} · {q.difficulty.value} · {', '.join(q.levels)} · {q.time_budget_s}s · "
+            f"source {visible(q.source or '—')}",
+        )
     )
-    console.print(f"\n{q.question}\n", markup=False)
+    console.print(Text(f"\n{visible(q.question)}\n"))
     table = Table(title="What they look for")
     for column in ("Item", "Weight", "Signals"):
-        table.add_column(column, overflow="fold")
+        table.add_column(column)
     for item in q.rubric:
-        table.add_row(item.name, str(item.weight), ", ".join(item.signals))
+        table.add_row(Text(visible(item.name)), str(item.weight), Text(visible(", ".join(item.signals))))
     if q.rubric:
         console.print(table)
     for flag in q.red_flags:
-        console.print(f"[red]Red flag:[/] {flag.text}", markup=True)
+        console.print(Text.assemble(("Red flag: ", "red"), visible(flag.text)))
     for f in q.follow_ups:
-        console.print(f"[cyan]Follow-up[/] {f.id} ({f.strategy.value} → {f.targets}): {f.prompt}")
+        console.print(
+            Text.assemble(("Follow-up ", "cyan"), f"{f.id} ({f.strategy.value} → {f.targets}): {visible(f.prompt)}")
+        )
     if q.strong_answer:
-        console.print("\n[bold]Strong answer outline[/]")
+        console.print(Text("\nStrong answer outline", style="bold"))
         for line in q.strong_answer:
-            console.print(f"  • {line}", markup=False)
+            console.print(Text(f"  • {visible(line)}"))
     if q.reference_answer:
-        console.print(f"\n[bold]Reference answer[/]\n{q.reference_answer}")
-    return 0
+        console.print(Text("\nReference answer", style="bold"))
+        console.print(Text(visible(q.reference_answer)))
+    return EXIT_OK
+
+
+def _builtin_clashes(bank: Bank) -> list[str]:
+    """Ids in checked packs that the built-in bank also uses: such a pack loads only with --no-builtin."""
+    builtin = load_bank()
+    return [
+        f"{bank.origins[qid]}: question {qid!r}: the built-in bank uses this id too "
+        f"({builtin.origins[qid].name}): rename it, or use the pack only with --no-builtin"
+        for qid in sorted(bank.questions.keys() & builtin.questions.keys())
+        if bank.origins[qid].resolve() != builtin.origins[qid].resolve()
+    ]
 
 
 def validate(paths: list[Path]) -> int:
     console = _console()
     try:
         bank = load_bank(paths, include_default=not paths)
+        clashes = _builtin_clashes(bank) if paths else []
     except BankError as exc:
-        console.print(f"[bold red]Invalid bank[/]\n{exc}", markup=True)
-        return 1
+        console.print(Text("Invalid bank", style="bold red"))
+        console.print(Text(visible(str(exc))))
+        return EXIT_ERROR
     from interviewer.bank.lint import lint
 
-    problems = lint(bank)
+    problems = clashes + lint(bank)
     for problem in problems:
-        console.print(f"[yellow]warning:[/] {problem}")
+        console.print(Text.assemble(("warning: ", "yellow"), visible(problem)))
     files = len(pack_files(paths)) if paths else len(bank.files)
-    console.print(f"[green]OK[/]: {len(bank.questions)} questions in {files} file(s); {len(problems)} warning(s).")
-    return 0
+    console.print(
+        Text.assemble(
+            ("OK", "green"),
+            f": {plural(len(bank.questions), 'question')} in {plural(files, 'file')}; "
+            f"{plural(len(problems), 'warning')}.",
+        )
+    )
+    return EXIT_OK
 
 
 def list_rounds() -> int:
@@ -99,4 +164,4 @@ def list_rounds() -> int:
         count = f"{preset.questions_per_round} per round" if preset.loop else str(preset.questions)
         table.add_row(preset.name, preset.description, source, count)
     console.print(table)
-    return 0
+    return EXIT_OK

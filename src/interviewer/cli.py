@@ -2,24 +2,43 @@
 
 from __future__ import annotations
 
+import io
+import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from interviewer.exits import EPILOG, EXIT_ERROR, EXIT_OK, UserError
+
+# bank.models.Level's values, spelled out so `--help` need not import pydantic (a test keeps them equal)
+LEVELS = ("junior", "mid", "senior")
+
+
+def _level(value: str | None) -> str | None:
+    if value is not None and value not in LEVELS:
+        raise typer.BadParameter(f"{value!r} is not a level; use one of {', '.join(LEVELS)}")
+    return value
+
+
+LEVEL_METAVAR = "[" + "|".join(LEVELS) + "]"
+
 app = typer.Typer(
     name="interviewer",
     help="Mock Machine Learning Engineer interviews in the terminal: asked, followed up, graded.",
+    epilog=EPILOG,
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
 )
 bank_app = typer.Typer(help="Browse and check the question bank.", no_args_is_help=True)
 config_app = typer.Typer(help="Show the effective configuration.", no_args_is_help=True)
-review_app = typer.Typer(help="Review past sessions: list, show one, progress over time.")
+review_app = typer.Typer(help="Review past sessions: list, show one, progress over time, export.")
+history_app = typer.Typer(help="The history database that indexes the sessions.", no_args_is_help=True)
 app.add_typer(bank_app, name="bank")
 app.add_typer(config_app, name="config")
 app.add_typer(review_app, name="review")
+app.add_typer(history_app, name="history")
 
 BankOpt = Annotated[
     list[Path] | None, typer.Option("--bank", help="Extra pack file or folder (repeatable).", show_default=False)
@@ -28,11 +47,49 @@ NoBuiltinOpt = Annotated[bool, typer.Option("--no-builtin", help="Use only the -
 DirOpt = Annotated[Path | None, typer.Option("--transcripts-dir", help="Where sessions are saved.", show_default=False)]
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    from rich.console import Console
+class ExportFormat(StrEnum):
+    csv = "csv"
+    jsonl = "jsonl"
 
-    Console(stderr=True).print(f"[bold red]Error:[/] {message}", highlight=False)
+
+def _fail(message: str, code: int = EXIT_ERROR) -> typer.Exit:
+    from rich.text import Text
+
+    from interviewer.text.safe import visible
+    from interviewer.ui.console import make_console
+
+    make_console(stderr=True).print(Text.assemble(("Error: ", "bold red"), visible(message)))
     return typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if not value:
+        return
+    from interviewer import __version__
+    from interviewer.bank.loader import BankError, load_bank
+
+    try:
+        bank = f"bank {load_bank().version}"
+    except BankError as exc:
+        bank = f"bank unreadable: {str(exc).splitlines()[0]}"
+    typer.echo(f"interviewer {__version__} · {bank}")
+    raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Mock Machine Learning Engineer interviews in the terminal: asked, followed up, graded."""
+    from rich.text import Text
+
+    from interviewer.settings import config_warnings
+    from interviewer.ui.console import make_console
+
+    for warning in config_warnings():
+        make_console(stderr=True).print(Text.assemble(("warning: ", "yellow"), warning))
 
 
 @app.command()
@@ -40,7 +97,9 @@ def start(
     round: Annotated[
         str, typer.Option("--round", "-r", help="Round preset or round type (see `bank rounds`).")
     ] = "mixed",
-    level: Annotated[str | None, typer.Option("--level", "-l", help="junior, mid or senior.")] = None,
+    level: Annotated[
+        str | None, typer.Option("--level", "-l", callback=_level, metavar=LEVEL_METAVAR, help="Interview level.")
+    ] = None,
     questions: Annotated[int | None, typer.Option("--questions", "-n", min=1, help="Number of questions.")] = None,
     time_limit: Annotated[float | None, typer.Option("--time-limit", help="Minutes for the whole session.")] = None,
     topic: Annotated[list[str] | None, typer.Option("--topic", "-t", help="Only these topics (repeatable).")] = None,
@@ -143,38 +202,66 @@ def doctor(
 
 
 @review_app.callback(invoke_without_command=True)
-def review(ctx: typer.Context, transcripts_dir: DirOpt = None) -> None:
-    """List past sessions (or use `review show ID`, `review progress`)."""
+def review(
+    ctx: typer.Context,
+    transcripts_dir: DirOpt = None,
+    all_sessions: Annotated[bool, typer.Option("--all", help="List every session, not only the newest.")] = False,
+) -> None:
+    """List past sessions (or use `review show ID`, `review progress`, `review export`)."""
     ctx.obj = transcripts_dir
     if ctx.invoked_subcommand is None:
-        from interviewer.review import list_sessions
+        from interviewer.review import LIST_LIMIT, list_sessions
 
-        raise typer.Exit(list_sessions(transcripts_dir))
+        raise typer.Exit(list_sessions(transcripts_dir, None if all_sessions else LIST_LIMIT))
 
 
 @review_app.command("show")
 def review_show(
     ctx: typer.Context,
     session_id: Annotated[str | None, typer.Argument(help="Session id or prefix (default: latest).")] = None,
+    transcripts_dir: DirOpt = None,
 ) -> None:
     """Show one session's report."""
     from interviewer.review import show_session
 
-    raise typer.Exit(show_session(session_id, ctx.obj))
+    raise typer.Exit(show_session(session_id, transcripts_dir or ctx.obj))
 
 
 @review_app.command("progress")
-def review_progress(ctx: typer.Context) -> None:
+def review_progress(ctx: typer.Context, transcripts_dir: DirOpt = None) -> None:
     """Scores by topic and by rubric item over time."""
     from interviewer.review import show_progress
 
-    raise typer.Exit(show_progress(ctx.obj))
+    raise typer.Exit(show_progress(transcripts_dir or ctx.obj))
+
+
+@review_app.command("export")
+def review_export(
+    ctx: typer.Context,
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="csv or jsonl.")] = ExportFormat.csv,
+    out: Annotated[Path | None, typer.Option("--out", help="File to write (default: stdout).")] = None,
+) -> None:
+    """Write every rubric item grade (one row each) for other tools."""
+    from interviewer.review import export_history
+
+    raise typer.Exit(export_history(fmt.value, out, ctx.obj))
+
+
+@history_app.command("rebuild")
+def history_rebuild(transcripts_dir: DirOpt = None) -> None:
+    """Recreate the history database from the sessions (they stay the source of truth)."""
+    from interviewer.review import rebuild_history
+
+    raise typer.Exit(rebuild_history(transcripts_dir))
 
 
 @bank_app.command("list")
 def bank_list(
     round: Annotated[str | None, typer.Option("--round", "-r", help="Only this round preset or type.")] = None,
-    level: Annotated[str | None, typer.Option("--level", "-l", help="Only questions for this level.")] = None,
+    level: Annotated[
+        str | None,
+        typer.Option("--level", "-l", callback=_level, metavar=LEVEL_METAVAR, help="Only questions for this level."),
+    ] = None,
     bank: BankOpt = None,
     no_builtin: NoBuiltinOpt = False,
 ) -> None:
@@ -219,4 +306,10 @@ def config_show() -> None:
 
 
 def main() -> None:
-    app()
+    for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show "·" or "→" gets "?", not a traceback
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
+    try:
+        app()
+    except UserError as exc:  # a config file or setting no command can run with
+        raise SystemExit(_fail(str(exc)).exit_code) from None

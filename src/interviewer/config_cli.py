@@ -6,9 +6,8 @@ import json
 import os
 import re
 
-from rich.console import Console
-
 from interviewer.settings import config_path, load_settings, suggested_model
+from interviewer.ui.console import make_console
 
 PROVIDER_KEYS = (
     "OPENAI_API_KEY",
@@ -35,7 +34,7 @@ def mask_url(url: str | None) -> str | None:
 
 
 def show() -> int:
-    console = Console(highlight=False)
+    console = make_console()
     path = config_path()
     settings = load_settings()
     data = json.loads(settings.model_dump_json())

@@ -1,7 +1,8 @@
-"""Where the shipped data lives: package data in a wheel, the repository root in a checkout."""
+"""Where things live: shipped data (package data in a wheel, the repository root in a checkout) and user data."""
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 
@@ -23,3 +24,17 @@ def prompts_dir() -> Path:
 
 def rubrics_dir() -> Path:
     return data_dir("rubrics")
+
+
+def user_data_dir() -> Path:
+    """$INTERVIEWER_DATA_DIR, else the user data directory (e.g. ~/.local/share/interviewer)."""
+    explicit = os.environ.get("INTERVIEWER_DATA_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path("interviewer")
+
+
+def default_transcripts_dir() -> Path:
+    return user_data_dir() / "transcripts"

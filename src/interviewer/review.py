@@ -1,104 +1,182 @@
-"""`interviewer review`: past sessions, one report, progress by topic and rubric item."""
+"""`interviewer review`: past sessions, one report, progress by topic and rubric item, export.
+
+The listing, progress and export read the history database (refreshed from the store first); a report is
+read from the session itself.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
+import os
+import sqlite3
+import sys
 from pathlib import Path
 
+from rich import box
 from rich.console import Console
-from rich.markdown import Markdown
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
+from interviewer.exits import EXIT_ERROR, EXIT_OK
+from interviewer.history import queries
+from interviewer.history.db import database_path, open_history, remove_database
+from interviewer.history.export import write_export
+from interviewer.history.index import load_error, open_index, rebuild
 from interviewer.settings import load_settings
-from interviewer.transcripts.report import render_report
+from interviewer.text.safe import visible
 from interviewer.transcripts.store import Store, StoreError
+from interviewer.ui.console import make_console
+from interviewer.user_commands import printed_command
+
+LIST_LIMIT = 30  # sessions `review` lists unless asked for all
+WEAKEST_SHOWN = 15
+WIDE_LIST = 100  # columns from which `review` also shows the grader
 
 
 def _store(transcripts_dir: Path | None) -> Store:
     return Store(load_settings(transcripts_dir=transcripts_dir).transcripts_dir)
 
 
-def list_sessions(transcripts_dir: Path | None) -> int:
-    console = Console(highlight=False)
+def _history(store: Store, console: Console) -> sqlite3.Connection:
+    db, notes = open_index(store)
+    for note in notes:
+        console.print(Text.assemble(("Note: ", "yellow"), visible(note)))
+    return db
+
+
+def list_sessions(transcripts_dir: Path | None, limit: int | None = LIST_LIMIT) -> int:
+    """The `limit` newest sessions (all when None), then every session that does not load, with the reason."""
+    console = make_console()
     store = _store(transcripts_dir)
-    records = store.all()
-    if not records:
+    db = _history(store, console)
+    rows, broken, total = queries.sessions(db, limit), queries.broken_sessions(db), queries.session_count(db)
+    if not rows and not broken:
         console.print(f"No sessions yet in {store.root.resolve()}. Start one with `interviewer start`.")
         return 0
-    table = Table(title=f"Sessions in {store.root.resolve()}")
-    for column in ("Session", "Date", "Round", "Level", "Answered", "Score", "Status", "Engine"):
+    wide = console.width >= WIDE_LIST
+    table = Table(title=f"Sessions in {escape(visible(str(store.root.resolve())))}", box=box.SIMPLE_HEAD)
+    # The id is what `review show` and `resume` take: it never wraps or shortens; other columns give way.
+    table.add_column("Session", no_wrap=True, min_width=max(len(r.id) for r in [*rows, *broken]))
+    for column in ("Date (UTC)", "Round", "Done", "Score", "Status", *(["Grader"] if wide else [])):
         table.add_column(column)
-    for r in sorted(records, key=lambda r: r.created_at, reverse=True):
-        overall = r.overall_score()
+    for r in rows:
         table.add_row(
             r.id,
-            r.created_at[:16].replace("T", " "),
-            r.options.round,
-            r.options.level,
-            f"{len(r.completed_ids())}/{len(r.engine.plan)}",
-            "—" if overall is None else str(overall),
-            r.status.value,
-            r.engines.grader,
+            (r.created_at or "")[:16].replace("T", " "),
+            Text(visible(f"{r.round.replace('_', ' ')} · {r.level}")),
+            f"{r.answered}/{r.planned}",
+            "—" if r.overall is None else str(r.overall),
+            r.status,
+            *([Text(visible(r.grader))] if wide else []),
         )
+    for r in broken:
+        table.add_row(r.id, "—", "—", "—", "—", "broken", *(["—"] if wide else []))
     console.print(table)
+    if total > len(rows):
+        more = printed_command("review", "--all", transcripts_dir=store.root)
+        console.print(f"The {len(rows)} newest of {total} sessions; all of them: {more}", markup=False)
+    for r in broken:
+        console.print(visible(f"{r.id} does not load: {r.error}"), markup=False)
     return 0
 
 
 def show_session(session_id: str | None, transcripts_dir: Path | None) -> int:
-    console = Console(highlight=False)
+    from rich.markdown import Markdown  # only here: markdown-it is slow to import
+
+    from interviewer.transcripts.report import render_report
+
+    console = make_console()
     store = _store(transcripts_dir)
     try:
         if session_id is None:
-            records = store.all()
-            if not records:
+            latest = queries.sessions(_history(store, console), limit=1)
+            if not latest:
                 console.print("No sessions yet.")
-                return 1
-            record = max(records, key=lambda r: r.created_at)
-        else:
-            record = store.load(session_id)
-    except StoreError as exc:
-        console.print(f"[bold red]Error:[/] {exc}")
-        return 2
+                return EXIT_ERROR
+            session_id = latest[0].id
+        record = store.load(session_id)
+    except (StoreError, ValueError, OSError) as exc:
+        console.print(Text.assemble(("Error: ", "bold red"), visible(f"{session_id}: {load_error(exc)}")))
+        return EXIT_ERROR
     path = store.report_path(record.id)
-    markdown = path.read_text(encoding="utf-8") if path.exists() else render_report(record)
-    console.print(Markdown(markdown))
-    return 0
+    markdown = path.read_text(encoding="utf-8", errors="replace") if path.exists() else render_report(record)
+    console.print(Markdown(visible(markdown)))  # a report written by an older version may hold raw escapes
+    return EXIT_OK
 
 
 def show_progress(transcripts_dir: Path | None) -> int:
-    console = Console(highlight=False)
-    records = sorted(_store(transcripts_dir).all(), key=lambda r: r.created_at)
-    by_topic: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    by_item: dict[str, list[int]] = defaultdict(list)
-    for record in records:
-        day = record.created_at[:10]
-        for question_id, grade in record.grades.items():
-            by_topic[record.question(question_id).topic].append((day, grade.score))
-            for item in grade.items:
-                by_item[item.name].append(item.score)
+    console = make_console()
+    db = _history(_store(transcripts_dir), console)
+    by_topic = queries.topic_progress(db)
     if not by_topic:
         console.print("No graded answers yet.")
         return 0
     topics = Table(title="Progress by topic (oldest → newest)")
     for column in ("Topic", "Answers", "First", "Latest", "Average", "Trend"):
         topics.add_column(column)
-    for topic, scores in sorted(by_topic.items()):
-        values = [s for _, s in scores]
-        trend = values[-1] - values[0]
+    for topic in by_topic:
         topics.add_row(
-            topic,
-            str(len(values)),
-            str(values[0]),
-            str(values[-1]),
-            str(round(sum(values) / len(values))),
-            f"{trend:+d}",
+            Text(visible(topic.topic)),
+            str(topic.count),
+            str(topic.first),
+            str(topic.latest),
+            str(round(topic.average)),
+            f"{topic.latest - topic.first:+d}",
         )
     console.print(topics)
-    items = Table(title="Weakest rubric items (average 0-3)")
-    for column in ("Rubric item", "Times graded", "Average"):
+    items = Table(title="Weakest rubric items (average 0-3, compared within one grader)")
+    for column in ("Question", "Rubric item", "Grader", "Times graded", "Average", "Latest"):
         items.add_column(column)
-    weakest = sorted(by_item.items(), key=lambda kv: sum(kv[1]) / len(kv[1]))[:15]
-    for name, scores in weakest:
-        items.add_row(name, str(len(scores)), f"{sum(scores) / len(scores):.1f}")
+    for item in queries.weakest_items(db, WEAKEST_SHOWN):
+        items.add_row(
+            item.question_id,
+            Text(visible(item.name)),
+            Text(visible(item.grader)),
+            str(item.count),
+            f"{item.average:.1f}",
+            str(item.latest),
+        )
     console.print(items)
+    return 0
+
+
+def export_history(fmt: str, out: Path | None, transcripts_dir: Path | None) -> int:
+    """One row per rubric item grade, to `out` or stdout."""
+    console = make_console(stderr=True)
+    rows = queries.export_rows(_history(_store(transcripts_dir), console))
+    if out is None:
+        try:
+            write_export(rows, sys.stdout, fmt)
+            sys.stdout.flush()
+        except BrokenPipeError:  # the reader stopped early (`| head`): not an error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    try:
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            count = write_export(rows, handle, fmt)
+    except OSError as exc:
+        console.print(f"[bold red]Error:[/] cannot write {out}: {exc.strerror}")
+        return 1
+    console.print(f"Wrote {count} item grades to {out}", markup=False)
+    return 0
+
+
+def rebuild_history(transcripts_dir: Path | None) -> int:
+    """Recreate the store's history database from its sessions."""
+    console = make_console()
+    store = _store(transcripts_dir)
+    path = database_path(store.root)
+    try:
+        remove_database(path)
+    except OSError as exc:
+        console.print(f"[bold red]Error:[/] cannot remove {path}: {exc.strerror}")
+        return 1
+    db, problem = open_history(store.root)
+    if problem:
+        console.print(f"[yellow]Note:[/] {problem}", markup=True)
+    result = rebuild(db, store)
+    console.print(
+        f"Indexed {result.indexed} sessions from {store.root.resolve()} ({result.broken} do not load) into {path}",
+        markup=False,
+    )
     return 0

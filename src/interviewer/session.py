@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from interviewer.backends.base import GraderBackend, InterviewerBackend, LineRequest, ThreadTurn
 from interviewer.bank.models import Question
@@ -38,7 +39,9 @@ from interviewer.transcripts.fold import Fold
 from interviewer.transcripts.record import SessionRecord
 from interviewer.transcripts.report import render_report
 from interviewer.transcripts.store import SessionWriter, Store, StoreWriteError
-from interviewer.ui.terminal import InterviewIO
+
+if TYPE_CHECKING:  # the session drives whatever io it is given; the terminal is one of them
+    from interviewer.ui.terminal import InterviewIO
 
 
 class SaveFailed(StoreWriteError):
@@ -247,8 +250,7 @@ class Session:
         """Wait for outstanding grades, then record the end and write the transcript and the report."""
         started = time.perf_counter()
         self.regrade_provisional()
-        for future in list(self._grading.values()):
-            future.result()
+        self.io.wait_for_all("Grading your answers", list(self._grading.values()))
         wait = round(time.perf_counter() - started, 3)
         if self.record.finished_at is None:
             self.emit(Finished(at=self.clock(), timings={"grading_wait_s": wait}))

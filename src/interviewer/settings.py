@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -15,6 +16,8 @@ from pydantic_settings import (
 )
 
 from interviewer.bank.models import Level
+from interviewer.exits import UserError
+from interviewer.paths import default_transcripts_dir
 
 OFFLINE = "offline"
 # A provider key alone never switches the engine (no surprise spending); these are suggested instead.
@@ -64,7 +67,7 @@ class Settings(BaseSettings):
 
     interviewer: InterviewerModelSettings = Field(default_factory=lambda: InterviewerModelSettings())
     grader: GraderModelSettings = Field(default_factory=lambda: GraderModelSettings())
-    transcripts_dir: Path = Path("transcripts")
+    transcripts_dir: Path = Field(default_factory=default_transcripts_dir)
     bank_paths: list[Path] = Field(default_factory=list)
     level: Level = Level.mid
     max_follow_ups: int = Field(default=2, ge=0, le=5)
@@ -105,10 +108,68 @@ def resolve_models(settings: Settings) -> Settings:
     return settings.model_copy(update={"grader": grader.model_copy(update=inherited)})
 
 
+class SettingsError(UserError):
+    """A config file or setting that cannot be used; the message names the file (or source) and the key."""
+
+
+def read_config_file() -> dict[str, Any]:
+    """The config file's tables ({} when there is none); malformed TOML is a SettingsError naming the file."""
+    path = config_path()
+    if not path.is_file():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise SettingsError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+
+
+def unknown_keys(data: dict[str, Any], model: type[BaseModel] = Settings, prefix: str = "") -> list[str]:
+    """Dotted keys in `data` that `model` has no field for (a misspelling such as `modle` is ignored silently)."""
+    unknown = []
+    for key, value in data.items():
+        field = model.model_fields.get(key)
+        if field is None:
+            unknown.append(f"{prefix}{key}")
+        elif isinstance(value, dict) and isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
+            unknown.extend(unknown_keys(value, field.annotation, f"{prefix}{key}."))
+    return unknown
+
+
+def config_warnings() -> list[str]:
+    """One line per config-file key that does nothing, with the keys that exist."""
+    path = config_path()
+    lines = []
+    for key in unknown_keys(read_config_file()):
+        table = key.rpartition(".")[0]
+        model = Settings.model_fields[table].annotation if table else Settings
+        known = ", ".join(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else ""
+        lines.append(f"{path}: unknown key {key!r} is ignored (known{' in [' + table + ']' if table else ''}: {known})")
+    return lines
+
+
+def _invalid(exc: ValidationError, data: dict[str, Any]) -> SettingsError:
+    lines = []
+    for err in exc.errors():
+        loc = [str(part) for part in err["loc"]]
+        node: Any = data
+        for part in loc:
+            node = node.get(part) if isinstance(node, dict) else None
+        source = str(config_path()) if node is not None else "setting (INTERVIEWER_* environment or a flag)"
+        lines.append(f"{source}: {'.'.join(loc)}: {err['msg']}")
+    return SettingsError("\n".join(lines))
+
+
 def load_settings(**flags: Any) -> Settings:
-    """Settings with command-line `flags` (None means not given) applied last, models resolved."""
-    base = Settings()
-    overrides = {k: v for k, v in flags.items() if v is not None}
-    if overrides:
-        base = Settings.model_validate(_deep_merge(base.model_dump(), overrides))
+    """Settings with command-line `flags` (None means not given) applied last, models resolved.
+    Raises SettingsError (one line per problem, naming the file or source and the key)."""
+    data = read_config_file()
+    try:
+        base = Settings()
+        overrides = {k: v for k, v in flags.items() if v is not None}
+        if overrides:
+            base = Settings.model_validate(_deep_merge(base.model_dump(), overrides))
+    except ValidationError as exc:
+        raise _invalid(exc, data) from None
     return resolve_models(base)

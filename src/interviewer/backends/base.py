@@ -13,7 +13,21 @@ from typing import Protocol
 
 from interviewer.bank.models import Question
 from interviewer.engine.actions import Action
-from interviewer.grading.models import GradePath, ItemScore, Usage
+from interviewer.grading.models import Usage
+from interviewer.grading.requests import GraderBackend, GradeReply, GradeRequest, ThreadTurn
+
+# Grading owns its request types and the grader interface (re-exported here for the backends).
+__all__ = [
+    "BackendError",
+    "GradeReply",
+    "GradeRequest",
+    "GraderBackend",
+    "InterviewerBackend",
+    "LineRequest",
+    "LineStream",
+    "TextStream",
+    "ThreadTurn",
+]
 
 
 class BackendError(Exception):
@@ -21,12 +35,6 @@ class BackendError(Exception):
 
     The message is one line a person can act on; the session is saved before it is shown.
     """
-
-
-@dataclass(frozen=True)
-class ThreadTurn:
-    role: str  # "interviewer" or "candidate"
-    text: str
 
 
 @dataclass(frozen=True)
@@ -40,19 +48,7 @@ class LineRequest:
     level: str
 
 
-@dataclass(frozen=True)
-class GradeRequest:
-    question: Question
-    answer: str  # the candidate's answers to the question and its follow-ups, joined
-    thread: list[ThreadTurn]
-
-
-@dataclass
-class GradeReply:
-    items: list[ItemScore]
-    path: GradePath
-    usage: list[Usage] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+RESTART = " … "  # what a stream yields when it broke midway and starts the line again
 
 
 class LineStream(Protocol):
@@ -76,12 +72,6 @@ class InterviewerBackend(Protocol):
     def say(self, request: LineRequest) -> LineStream: ...
 
     def covered_items(self, question: Question, answer: str) -> tuple[set[str], list[Usage]]: ...
-
-
-class GraderBackend(Protocol):
-    name: str
-
-    def grade(self, request: GradeRequest) -> GradeReply: ...
 
 
 @dataclass

@@ -34,7 +34,15 @@ from functools import partial
 from types import ModuleType
 from typing import Any, Generic, TypeVar
 
-from interviewer.backends.base import BackendError, GradeReply, GradeRequest, LineRequest, LineStream, TextStream
+from interviewer.backends.base import (
+    RESTART,
+    BackendError,
+    GradeReply,
+    GradeRequest,
+    LineRequest,
+    LineStream,
+    TextStream,
+)
 from interviewer.backends.llm_errors import RequestRejected, backend_error, retry_delay
 from interviewer.backends.llm_output import (
     MODES,
@@ -54,12 +62,13 @@ from interviewer.backends.llm_prompts import (
     interviewer_messages,
     reask_messages,
 )
-from interviewer.backends.offline import OfflineInterviewer, offline_item_scores
+from interviewer.backends.offline import OfflineInterviewer
 from interviewer.bank.derived import effective_rubric
 from interviewer.bank.models import Question
 from interviewer.engine.actions import Move
 from interviewer.grading.detector import detect
 from interviewer.grading.models import GradePath, Usage
+from interviewer.grading.offline import offline_item_scores
 from interviewer.prompts import render_line
 from interviewer.settings import InterviewerModelSettings, ModelSettings
 from interviewer.text.normalize import content_stems
@@ -77,7 +86,6 @@ PLACEHOLDER_KEY = "no-key-needed"  # OpenAI-compatible local servers ignore the 
 DEFAULT_MAX_TOKENS = 1024  # always sent: llama.cpp servers read a missing cap as "until the context is full"
 # providers that talk to an OpenAI-compatible server at api_base (llama.cpp, vLLM, LM Studio, ...)
 _OPENAI_COMPATIBLE = ("openai", "hosted_vllm", "lm_studio", "llamafile")
-RESTART = " … "  # shown when a stream broke midway and the line starts again
 _lock = threading.Lock()
 _module: ModuleType | None = None
 

@@ -4,33 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from interviewer.backends.base import GradeReply, GradeRequest, LineRequest, TextStream
+from interviewer.backends.base import LineRequest, TextStream
 from interviewer.bank.models import Question
 from interviewer.engine.actions import FOLLOW_UP_MOVES
-from interviewer.grading.detector import ItemMatch, detect
-from interviewer.grading.models import GradePath, ItemScore, Usage
+from interviewer.grading.detector import detect
+from interviewer.grading.models import GradePath, Usage
+from interviewer.grading.offline import OFFLINE_NAME, offline_item_scores
+from interviewer.grading.requests import GradeReply, GradeRequest
 from interviewer.prompts import render_line
-
-OFFLINE_NAME = "offline"
-_ANCHOR_WORDS = {0: "not covered", 1: "named only", 2: "explained", 3: "explained with depth"}
-
-
-def _reasoning(match: ItemMatch) -> str:
-    if not match.signals:
-        return "Not mentioned."
-    named = ", ".join(f"'{s}'" for s in match.signals[:4])
-    reason = f"{_ANCHOR_WORDS[match.score].capitalize()}: mentions {named}."
-    if match.capped_by:
-        reason += f" Capped at 1 by red flag: {', '.join(match.capped_by)}."
-    return reason
-
-
-def offline_item_scores(question: Question, answer: str) -> list[ItemScore]:
-    detection = detect(question, answer)
-    return [
-        ItemScore(item_id=item_id, reasoning=_reasoning(m), evidence=m.quotes, score=m.score)
-        for item_id, m in detection.items.items()
-    ]
 
 
 class OfflineInterviewer:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from itertools import combinations
+import math
+from collections import Counter, defaultdict
 
 from interviewer.bank.loader import Bank
 from interviewer.text.normalize import content_stems, phrase_key
 
 NEAR_DUPLICATE = 0.8  # Jaccard similarity of the questions' content words
+MAX_NEAR_DUPLICATES = 50  # pairs reported at most: a pack with more has a bigger problem than any one pair
 MIN_TOTAL_WEIGHT, MAX_TOTAL_WEIGHT = 3, 20
 
 
@@ -31,9 +33,32 @@ def lint(bank: Bank) -> list[str]:
                 problems.append(
                     f"{where}: weights sum to {sum(weights)}, outside {MIN_TOTAL_WEIGHT}-{MAX_TOTAL_WEIGHT}"
                 )
-    stems = {q.id: content_stems(q.question) for q in bank.questions.values()}
-    for a, b in combinations(sorted(stems), 2):
-        union = stems[a] | stems[b]
-        if union and len(stems[a] & stems[b]) / len(union) >= NEAR_DUPLICATE:
-            problems.append(f"questions {a!r} and {b!r} are near-duplicates")
+    problems.extend(
+        f"questions {a!r} and {b!r} are near-duplicates"
+        for a, b in near_duplicates({q.id: content_stems(q.question) for q in bank.questions.values()})
+    )
     return problems
+
+
+def near_duplicates(words: dict[str, set[str]], threshold: float = NEAR_DUPLICATE) -> list[tuple[str, str]]:
+    """Pairs of ids whose word sets have Jaccard similarity >= threshold, at most MAX_NEAR_DUPLICATES of them.
+
+    Prefix filtering (Chaudhuri et al. 2006) keeps this near-linear: with each set's words ordered rarest
+    first, two sets that similar must share a word among the first |s| - ceil(threshold * |s|) + 1 of each,
+    so only ids sharing a rare word are compared, never all pairs. The result is exact up to the cap."""
+    frequency = Counter(word for ws in words.values() for word in ws)
+    index: dict[str, list[str]] = defaultdict(list)
+    found: list[tuple[str, str]] = []
+    for qid in sorted(words, key=lambda q: len(words[q])):
+        ordered = sorted(words[qid], key=lambda w: (frequency[w], w))
+        prefix = ordered[: len(ordered) - math.ceil(threshold * len(ordered)) + 1] if ordered else []
+        candidates = {other for word in prefix for other in index[word]}
+        for other in sorted(candidates):
+            union = words[qid] | words[other]
+            if len(words[qid] & words[other]) >= threshold * len(union):
+                found.append(tuple(sorted((other, qid))))  # type: ignore[arg-type]
+                if len(found) >= MAX_NEAR_DUPLICATES:
+                    return sorted(found)
+        for word in prefix:
+            index[word].append(qid)
+    return sorted(found)

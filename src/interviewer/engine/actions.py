@@ -6,27 +6,22 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
+from interviewer.bank.models import Strategy
 
-class Move(StrEnum):
-    ask = "ask"  # ask the question (first time)
-    probe_gap = "probe_gap"
-    go_deeper = "go_deeper"
-    challenge = "challenge"
-    change_constraint = "change_constraint"
-    ask_specifics = "ask_specifics"
-    nudge = "nudge"  # after "I don't know" or an empty answer: a different angle
-    redirect = "redirect"  # after gibberish or an off-topic answer
-    clarify = "clarify"  # answer the candidate's clarifying question
-    hint = "hint"
-    repeat = "repeat"
-    help = "help"
-    pause = "pause"
-    close = "close"
-
-
-FOLLOW_UP_MOVES = frozenset(
-    {Move.probe_gap, Move.go_deeper, Move.challenge, Move.change_constraint, Move.ask_specifics}
+_ENGINE_MOVES = (
+    "ask",  # ask the question (first time)
+    "nudge",  # after "I don't know" or an empty answer: a different angle
+    "redirect",  # after gibberish or an off-topic answer
+    "clarify",  # answer the candidate's clarifying question
+    "hint",
+    "repeat",
+    "help",
+    "pause",
+    "close",
 )
+# The follow-up moves *are* the bank's follow-up strategies (one source of truth); the engine adds its own.
+Move = StrEnum("Move", [(s.name, s.value) for s in Strategy] + [(m, m) for m in _ENGINE_MOVES], module=__name__)
+FOLLOW_UP_MOVES = frozenset(Move(s.value) for s in Strategy)
 
 
 class Action(BaseModel):

@@ -33,6 +33,15 @@ class ParsedCommand:
     argument: str = ""
 
 
+def unknown_command(text: str) -> str | None:
+    """The name typed when `text` is a /command that does not exist (it is answered with the help)."""
+    stripped = text.strip()
+    if not stripped.startswith("/"):
+        return None
+    name = stripped[1:].partition(" ")[0]
+    return None if name.lower() in Command.__members__ else name
+
+
 def parse_command(text: str) -> ParsedCommand | None:
     """A ParsedCommand when `text` is a /command, else None (it is an answer)."""
     stripped = text.strip()

@@ -18,13 +18,6 @@ from interviewer.bank.models import FollowUp, Question, Round, Strategy
 from interviewer.engine.actions import Move
 from interviewer.engine.state import QuestionRun
 
-_STRATEGY_MOVE = {
-    Strategy.probe_gap: Move.probe_gap,
-    Strategy.go_deeper: Move.go_deeper,
-    Strategy.challenge: Move.challenge,
-    Strategy.change_constraint: Move.change_constraint,
-    Strategy.ask_specifics: Move.ask_specifics,
-}
 _DEEPER_ORDER = (Strategy.go_deeper, Strategy.change_constraint, Strategy.ask_specifics, Strategy.challenge)
 
 
@@ -81,7 +74,7 @@ def decide(
         targeting.sort(key=lambda f: f.strategy is not Strategy.probe_gap)
         if targeting:
             chosen = targeting[0]
-            return Decision(_STRATEGY_MOVE[chosen.strategy], chosen, f"highest-weight gap: {item.id}")
+            return Decision(Move(chosen.strategy), chosen, f"highest-weight gap: {item.id}")
 
     if question.round is Round.behavioral and _vague_ownership(last_answer):
         for follow_up in options:
@@ -91,5 +84,5 @@ def decide(
     for strategy in _DEEPER_ORDER:
         for follow_up in options:
             if follow_up.strategy is strategy:
-                return Decision(_STRATEGY_MOVE[strategy], follow_up, "no gap left to probe: push further")
+                return Decision(Move(strategy), follow_up, "no gap left to probe: push further")
     return None

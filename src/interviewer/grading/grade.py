@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from interviewer.backends.base import GraderBackend, GradeReply, GradeRequest, ThreadTurn
-from interviewer.backends.offline import OFFLINE_NAME, offline_item_scores
 from interviewer.bank.derived import effective_rubric
 from interviewer.bank.models import Question, Round
 from interviewer.grading.detector import detect, screen_for
 from interviewer.grading.models import GradePath, ItemGrade, ItemScore, QuestionGrade, Usage
+from interviewer.grading.offline import OFFLINE_NAME, offline_item_scores
+from interviewer.grading.requests import GraderBackend, GradeReply, GradeRequest, ThreadTurn
 from interviewer.text.delivery import analyse
 from interviewer.text.screen import AnswerKind
 

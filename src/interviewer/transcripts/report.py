@@ -4,21 +4,29 @@ from __future__ import annotations
 
 from interviewer.engine.state import QuestionRun
 from interviewer.grading.models import GradePath, QuestionGrade
+from interviewer.text.plural import plural
+from interviewer.text.safe import markdown_text
 from interviewer.transcripts.record import SessionRecord
 
 ANCHORS = "0 missing or wrong · 1 named only · 2 explained correctly · 3 explained with trade-offs or specifics"
 
 
 def _cell(text: str) -> str:
-    return " ".join(text.replace("|", "\\|").split())
+    """Untrusted text as one literal table cell."""
+    return markdown_text(" ".join(text.split()))
+
+
+def _text(items: list[str]) -> str:
+    return "; ".join(markdown_text(" ".join(item.split())) for item in items)
 
 
 def _conversation(run: QuestionRun) -> list[str]:
+    """Each turn quoted: candidate and model text are escaped, so they cannot change the report's structure."""
     lines = []
     for turn in run.turns:
         who = "**Interviewer:**" if turn.role == "interviewer" else "**You:**"
         body = " ".join(turn.text.split()) if turn.role == "interviewer" else turn.text.strip()
-        quoted = "\n> ".join(body.splitlines()) if body else "(no answer)"
+        quoted = "\n> ".join(markdown_text(line) for line in body.splitlines()) if body else "(no answer)"
         lines.append(f"> {who} {quoted}\n")
     return lines
 
@@ -41,11 +49,11 @@ def _grade_section(grade: QuestionGrade, previous: QuestionGrade | None = None) 
         out.append(f"| {_cell(item.name)} | {item.weight} | {score} | {evidence} | {_cell(item.reason)} |")
     out.append("")
     if grade.strengths:
-        out.append("**Strong:** " + "; ".join(grade.strengths) + ".")
+        out.append("**Strong:** " + _text(grade.strengths) + ".")
     if grade.missing:
-        out.append("**Missing or thin:** " + "; ".join(grade.missing) + ".")
+        out.append("**Missing or thin:** " + _text(grade.missing) + ".")
     if grade.red_flags:
-        out.append("**Red flags:** " + "; ".join(grade.red_flags) + ".")
+        out.append("**Red flags:** " + _text(grade.red_flags) + ".")
     if grade.flags:
         out.append("**Flags:** " + "; ".join(f.replace("_", " ") for f in grade.flags) + ".")
     if grade.hints_used:
@@ -53,7 +61,7 @@ def _grade_section(grade: QuestionGrade, previous: QuestionGrade | None = None) 
     out.append("")
     if grade.strong_answer:
         out.append("**A strong answer covers:**\n")
-        out.extend(f"- {line}" for line in grade.strong_answer)
+        out.extend(f"- {_cell(line)}" for line in grade.strong_answer)
         out.append("")
     if grade.delivery:
         out.append("**Delivery:** " + " ".join(grade.delivery.lines()))
@@ -61,7 +69,7 @@ def _grade_section(grade: QuestionGrade, previous: QuestionGrade | None = None) 
     if grade.path is GradePath.guard:
         out.append("<sub>Screened by the deterministic guard; no grader was asked.</sub>\n")
     else:
-        out.append(f"<sub>Graded by {grade.grader} ({grade.path.value.replace('_', ' ')}).</sub>\n")
+        out.append(f"<sub>Graded by {_cell(grade.grader)} ({grade.path.value.replace('_', ' ')}).</sub>\n")
     return out
 
 
@@ -74,7 +82,7 @@ def render_report(record: SessionRecord) -> str:
         "",
         f"- Session: `{record.id}` · {record.created_at[:16].replace('T', ' ')} UTC",
         f"- Overall: **{overall if overall is not None else '—'}/100** over {answered} of "
-        f"{len(engine.plan)} questions" + (" (ended early)" if engine.ended_early else ""),
+        f"{plural(len(engine.plan), 'question')}" + (" (ended early)" if engine.ended_early else ""),
         f"- Interviewer: `{record.engines.interviewer}` · Grader: `{record.engines.grader}`",
         f"- Scale per rubric item: {ANCHORS}",
         "",
@@ -85,7 +93,7 @@ def render_report(record: SessionRecord) -> str:
         question = record.question(run.question_id)
         grade = record.grades.get(run.question_id)
         score = f"{grade.score}/100" if grade else run.status.value
-        lines.append(f"| {n} | {_cell(question.question)} | {question.topic} | {score} |")
+        lines.append(f"| {n} | {_cell(question.question)} | {_cell(question.topic)} | {score} |")
     lines.append("")
     for n, run in enumerate(engine.runs, start=1):
         if not run.turns:

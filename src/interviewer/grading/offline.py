@@ -1,0 +1,28 @@
+"""The offline item scorer: rubric-driven 0-3 scores with their quotes, from the detector alone."""
+
+from __future__ import annotations
+
+from interviewer.bank.models import Question
+from interviewer.grading.detector import ItemMatch, detect
+from interviewer.grading.models import ItemScore
+
+OFFLINE_NAME = "offline"
+_ANCHOR_WORDS = {0: "not covered", 1: "named only", 2: "explained", 3: "explained with depth"}
+
+
+def _reasoning(match: ItemMatch) -> str:
+    if not match.signals:
+        return "Not mentioned."
+    named = ", ".join(f"'{s}'" for s in match.signals[:4])
+    reason = f"{_ANCHOR_WORDS[match.score].capitalize()}: mentions {named}."
+    if match.capped_by:
+        reason += f" Capped at 1 by red flag: {', '.join(match.capped_by)}."
+    return reason
+
+
+def offline_item_scores(question: Question, answer: str) -> list[ItemScore]:
+    detection = detect(question, answer)
+    return [
+        ItemScore(item_id=item_id, reasoning=_reasoning(m), evidence=m.quotes, score=m.score)
+        for item_id, m in detection.items.items()
+    ]

@@ -1,0 +1,162 @@
+"""Keep the history database in step with the store: the sessions stay the source of truth.
+
+A session's row carries a fingerprint of its folder (each file's name, size and mtime). `refresh` reindexes
+only the sessions whose fingerprint changed, adds new ones and drops deleted ones, so a warm `review` reads
+a few stat calls per session instead of parsing every transcript. A session that does not load is indexed
+as broken, with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from interviewer.bank.rubric_hash import rubric_hash
+from interviewer.grading.models import GradePath
+from interviewer.history.db import open_history
+from interviewer.transcripts.record import SessionRecord
+from interviewer.transcripts.store import Store, StoreError
+
+_MAX_REASON_CHARS = 200
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    indexed: int  # sessions (re)read from the store
+    removed: int
+    broken: int  # of those indexed, how many do not load
+
+
+def fingerprint(folder: str) -> str:
+    """Names, sizes and mtimes of the folder's files (hidden temporary files left out)."""
+    parts = []
+    try:
+        for entry in os.scandir(folder):
+            if not entry.name.startswith(".") and entry.is_file():
+                stat = entry.stat()
+                parts.append(f"{entry.name}:{stat.st_size}:{stat.st_mtime_ns}")
+    except OSError as exc:
+        return f"unreadable: {exc.strerror}"
+    return ";".join(sorted(parts))
+
+
+def load_error(exc: Exception) -> str:
+    """Why a session does not load, in one line."""
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "file"
+        count = exc.error_count()
+        text = f"transcript does not validate ({count} error{'s' * (count != 1)}; first: {where}: {first['msg']})"
+    else:
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:_MAX_REASON_CHARS]
+
+
+def _insert(db: sqlite3.Connection, record: SessionRecord, stamp: str) -> None:
+    graded_at = record.finished_at or record.updated_at
+    db.execute(
+        "INSERT INTO sessions VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            record.id,
+            stamp,
+            record.created_at,
+            record.updated_at,
+            record.finished_at,
+            record.options.round,
+            record.options.level,
+            record.status.value,
+            len(record.completed_ids()),
+            len(record.engine.plan),
+            record.overall_score(),
+            record.engines.interviewer,
+            record.engines.grader,
+            int(record.engines.offline),
+            record.app_version,
+            record.bank_version,
+        ),
+    )
+    hashes = {q.id: rubric_hash(q) for q in record.questions}
+    db.executemany(
+        "INSERT INTO questions VALUES (?, ?, ?, ?, ?, ?)",
+        [(record.id, n, q.id, q.topic, q.round.value, hashes[q.id]) for n, q in enumerate(record.questions)],
+    )
+    grade_rows, item_rows = [], []
+    for n, question in enumerate(record.questions):
+        grade = record.grades.get(question.id)
+        if grade is None:
+            continue
+        sort_key, rubric = f"{record.created_at} {record.id} {n:04d}", hashes[question.id]
+        # A screened-out answer (empty, "I don't know") scores 0 whoever grades: it counts for the session's grader.
+        grader = record.engines.grader if grade.path is GradePath.guard else grade.grader
+        flagged = int(grade.provisional)
+        grade_rows.append(
+            (
+                record.id,
+                question.id,
+                question.topic,
+                rubric,
+                grader,
+                grade.path,
+                flagged,
+                grade.score,
+                graded_at,
+                sort_key,
+            )
+        )
+        item_rows.extend(
+            (record.id, question.id, i.item_id, rubric, i.name, i.weight, i.score, grader, graded_at, sort_key)
+            for i in grade.items
+        )
+    db.executemany("INSERT INTO grades VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", grade_rows)
+    db.executemany("INSERT INTO item_grades VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", item_rows)
+
+
+def _index_one(db: sqlite3.Connection, store: Store, session_id: str, stamp: str) -> bool:
+    """Index one session; False when it does not load (then it is recorded as broken)."""
+    db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+    try:
+        record = store.load(session_id)
+    except (StoreError, ValueError, OSError) as exc:
+        db.execute(
+            "INSERT INTO sessions (id, fingerprint, error) VALUES (?, ?, ?)", (session_id, stamp, load_error(exc))
+        )
+        return False
+    _insert(db, record, stamp)
+    return True
+
+
+def refresh(db: sqlite3.Connection, store: Store) -> RefreshResult:
+    """Reindex what changed in the store since the last refresh."""
+    current = {sid: fingerprint(str(store.folder(sid))) for sid in store.ids()}
+    known = dict(db.execute("SELECT id, fingerprint FROM sessions").fetchall())
+    stale = [sid for sid, stamp in current.items() if known.get(sid) != stamp]
+    gone = [sid for sid in known if sid not in current]
+    if not stale and not gone:
+        return RefreshResult(0, 0, 0)
+    broken = 0
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.executemany("DELETE FROM sessions WHERE id = ?", [(sid,) for sid in gone])
+        for sid in stale:
+            broken += not _index_one(db, store, sid, current[sid])
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    return RefreshResult(len(stale), len(gone), broken)
+
+
+def rebuild(db: sqlite3.Connection, store: Store) -> RefreshResult:
+    """Forget everything and index every session again."""
+    db.execute("DELETE FROM sessions")
+    return refresh(db, store)
+
+
+def open_index(store: Store) -> tuple[sqlite3.Connection, list[str]]:
+    """The store's history database, refreshed; with notes for the user (e.g. it fell back to memory)."""
+    db, problem = open_history(store.root)
+    refresh(db, store)
+    return db, [problem] if problem else []

@@ -1,0 +1,134 @@
+"""What `review`, `review progress` and `review export` read from the history database."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: str
+    error: str | None  # set when the session does not load; the other fields are then empty
+    created_at: str | None
+    round: str | None
+    level: str | None
+    answered: int | None
+    planned: int | None
+    overall: int | None
+    status: str | None
+    grader: str | None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Scores of one topic, or of one rubric item under one grader, oldest to newest."""
+
+    count: int
+    first: int
+    latest: int
+    average: float
+
+
+@dataclass(frozen=True)
+class TopicProgress(Progress):
+    topic: str
+
+
+@dataclass(frozen=True)
+class ItemProgress(Progress):
+    question_id: str
+    item_id: str
+    name: str  # the item's latest display name
+    grader: str
+
+
+EXPORT_COLUMNS = (
+    "session_id",
+    "session_created_at",
+    "question_id",
+    "topic",
+    "round",
+    "rubric_hash",
+    "item_id",
+    "item_name",
+    "weight",
+    "score",
+    "question_score",
+    "grader",
+    "path",
+    "provisional",
+    "graded_at",
+)
+
+
+def _session_rows(db: sqlite3.Connection, where: str, limit: int | None = None) -> list[SessionRow]:
+    query = (
+        "SELECT id, error, created_at, round, level, answered, planned, overall, status, grader FROM sessions"
+        f" WHERE {where} ORDER BY created_at DESC, id DESC"
+    )
+    return [SessionRow(*row) for row in db.execute(query + (" LIMIT ?" if limit else ""), (limit,) if limit else ())]
+
+
+def sessions(db: sqlite3.Connection, limit: int | None = None) -> list[SessionRow]:
+    """The sessions that load, newest first (the `limit` newest when given)."""
+    return _session_rows(db, "error IS NULL", limit)
+
+
+def broken_sessions(db: sqlite3.Connection) -> list[SessionRow]:
+    return _session_rows(db, "error IS NOT NULL")
+
+
+def session_count(db: sqlite3.Connection) -> int:
+    return db.execute("SELECT count(*) FROM sessions WHERE error IS NULL").fetchone()[0]
+
+
+def _progress(db: sqlite3.Connection, table: str, keys: str, label: str) -> list[tuple]:
+    """(count, first, latest, average, latest label, *keys) per group, in key order.
+
+    Three index-only GROUP BY scans (SQLite takes a bare column from the row holding the min or max), so
+    `review progress` stays fast with thousands of sessions.
+    """
+    totals = db.execute(f"SELECT {keys}, count(*), avg(score) FROM {table} GROUP BY {keys} ORDER BY {keys}")
+    first = db.execute(f"SELECT {keys}, score, min(sort_key) FROM {table} GROUP BY {keys}")
+    latest = db.execute(f"SELECT {keys}, score, {label}, max(sort_key) FROM {table} GROUP BY {keys}")
+    width = keys.count(",") + 1
+    firsts = {tuple(row[:width]): row[width] for row in first}
+    latests = {tuple(row[:width]): (row[width], row[width + 1]) for row in latest}
+    rows = []
+    for row in totals:
+        group, (count, average) = tuple(row[:width]), row[width:]
+        rows.append((count, firsts[group], latests[group][0], average, latests[group][1], *group))
+    return rows
+
+
+def topic_progress(db: sqlite3.Connection) -> list[TopicProgress]:
+    """Question scores by topic, topics in alphabetical order."""
+    return [
+        TopicProgress(c, f, latest, avg, topic)
+        for c, f, latest, avg, _, topic in _progress(db, "grades", "topic", "NULL")
+    ]
+
+
+def weakest_items(db: sqlite3.Connection, limit: int) -> list[ItemProgress]:
+    """The `limit` rubric items with the lowest average, one entry per (question id, item id, grader).
+
+    Items are told apart by id, never by display name (a renamed item keeps its history, under its latest
+    name), and grades from different graders are never averaged together.
+    """
+    rows = _progress(db, "item_grades", "question_id, item_id, grader", "item_name")
+    items = [ItemProgress(c, f, latest, avg, q, i, name, g) for c, f, latest, avg, name, q, i, g in rows]
+    return sorted(items, key=lambda item: item.average)[:limit]
+
+
+def export_rows(db: sqlite3.Connection) -> list[dict[str, object]]:
+    """One row per item grade, oldest session first."""
+    rows = db.execute(
+        "SELECT i.session_id, s.created_at, i.question_id, q.topic, q.round, i.rubric_hash, i.item_id, i.item_name,"
+        " i.weight, i.score, g.score, i.grader, g.path, g.provisional, i.graded_at FROM item_grades i"
+        " JOIN sessions s ON s.id = i.session_id"
+        " JOIN questions q ON q.session_id = i.session_id AND q.question_id = i.question_id"
+        " JOIN grades g ON g.session_id = i.session_id AND g.question_id = i.question_id"
+        " ORDER BY i.sort_key, i.rowid"
+    )
+    return [dict(zip(EXPORT_COLUMNS, row, strict=True)) | {"provisional": bool(row[13])} for row in rows]
