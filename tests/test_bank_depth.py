@@ -29,7 +29,7 @@ ANSWER = (
 
 
 def test_the_bank_holds_the_seed_questions() -> None:
-    assert 90 <= len(BANK.questions) <= 130
+    assert 90 <= len(BANK.questions) <= 200
 
 
 @pytest.mark.parametrize("question", QUESTIONS, ids=lambda q: q.id)
@@ -40,7 +40,7 @@ def test_each_question_meets_the_depth_rules(question) -> None:
     assert question.red_flags and all(flag.signals and flag.item for flag in question.red_flags)
     assert len(question.follow_ups) >= 2
     assert len(question.strong_answer) >= 2
-    assert question.source in SEED_FILES
+    assert question.source in SEED_FILES or question.source == "original"
     assert question.levels and question.time_budget_s >= 60
 
 

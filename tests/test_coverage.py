@@ -95,6 +95,6 @@ def _runs(text: str) -> set[tuple[str, ...]]:
 
 def test_bank_text_is_written_in_our_own_words(seeds: list[Path]) -> None:
     seed_runs = set().union(*(_runs(p.read_text(encoding="utf-8")) for p in seeds))
-    ours = sorted((rubrics_dir() / "packs").glob("*.yaml")) + sorted((rubrics_dir() / "calibration").glob("*.yaml"))
+    ours = sorted((rubrics_dir() / "packs").glob("*.yaml")) + sorted((rubrics_dir() / "calibration").rglob("*.yaml"))
     lifted = [(p.name, " ".join(run)) for p in ours for run in _runs(p.read_text(encoding="utf-8")) & seed_runs]
     assert lifted == []

@@ -47,6 +47,13 @@ def copy_examples(root: Path) -> list[str]:
     return EXAMPLE_IDS
 
 
+def save_edited(folder: Path, data: dict) -> None:
+    """Store an edited record as a session without a log (as 0.1.0 wrote them): the store migrates it on read."""
+    data["schema_version"] = 1
+    (folder / "events.jsonl").unlink(missing_ok=True)
+    (folder / "transcript.json").write_text(json.dumps(data))
+
+
 def clone(root: Path, new_id: str, edit: Callable[[dict], None], source: Path | None = None) -> Path:
     """A copy of a real session under a new id, changed by `edit`, dated a day after the original."""
     folder = root / new_id
@@ -55,7 +62,7 @@ def clone(root: Path, new_id: str, edit: Callable[[dict], None], source: Path | 
     data["id"] = new_id
     data["created_at"] = data["created_at"].replace(data["created_at"][:4], str(int(data["created_at"][:4]) + 1), 1)
     edit(data)
-    (folder / "transcript.json").write_text(json.dumps(data))
+    save_edited(folder, data)
     return folder
 
 
@@ -120,7 +127,8 @@ def test_a_session_that_does_not_load_is_listed_as_broken_with_its_reason(transc
     assert result.exit_code == 0
     assert all(session_id in result.output for session_id in ids)
     [line] = [line for line in result.output.splitlines() if "does not load" in line]
-    assert line.startswith("20240101-120000-beef does not load: transcript does not validate")
+    assert line.startswith("20240101-120000-beef does not load: session 20240101-120000-beef cannot be read: ")
+    assert "corrupted" in line
 
 
 def test_showing_a_session_that_does_not_load_says_why_in_one_line(transcripts: Path):
@@ -128,8 +136,9 @@ def test_showing_a_session_that_does_not_load_says_why_in_one_line(transcripts: 
     broken.mkdir(parents=True)
     (broken / "transcript.json").write_text('{"id": "20240101-120000-beef", "schema_version": 1}')
     result = review(transcripts, "show", broken.name)
-    assert result.exit_code == 2
-    assert result.output.startswith("Error: 20240101-120000-beef: transcript does not validate (")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: 20240101-120000-beef: session 20240101-120000-beef cannot be read: ")
+    assert len(result.output.strip().splitlines()) == 1
     assert len(result.output.strip().splitlines()) == 1
 
 
@@ -141,7 +150,7 @@ def test_the_index_follows_new_changed_and_deleted_sessions_by_itself(transcript
     changed = transcripts / ids[1]
     data = _data(changed)
     data["options"]["level"] = "senior"
-    (changed / "transcript.json").write_text(json.dumps(data))
+    save_edited(changed, data)
 
     listing = review(transcripts).output
     assert added.name in listing
