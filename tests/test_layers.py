@@ -35,8 +35,6 @@ LAYERS: dict[str, int] = {
     "ui": 8,
     "review": 8,
     "app": 9,
-    "preflight": 9,  # uses doctor's reach check
-    "regrade": 9,
     "doctor": 9,
     "bank_cli": 9,
     "config_cli": 9,

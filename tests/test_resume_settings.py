@@ -48,7 +48,8 @@ def test_resume_after_a_provider_error_goes_back_to_the_recorded_api_base(
     first = start(transcripts, "--model", "openai/local", "--api-base", LOCAL)
     assert first.exit_code == 3, first.output
     [folder] = sessions(transcripts)
-    assert f"interviewer resume --transcripts-dir {transcripts.resolve()} {folder.name}" in " ".join(first.output.split())
+    printed = f"interviewer resume --transcripts-dir {transcripts.resolve()} {folder.name}"
+    assert printed in " ".join(first.output.split())
     assert events(folder)[0]["settings"]["interviewer"]["api_base"] == LOCAL
     calls_before = len(route.calls)
 
