@@ -30,7 +30,7 @@ LAYERS: dict[str, int] = {
     "backends": 5,
     "transcripts": 6,
     "session": 6,
-    "preflight": 6,
+    "preflight": 9,
     "history": 7,
     "ui": 8,
     "review": 8,
