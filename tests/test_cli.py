@@ -114,7 +114,7 @@ def test_grade_batch_file_grades_each_answer(tmp_path: Path) -> None:
         )
     )
     result = run_cli("grade", *PACK_ARGS, "--answers", str(batch), "--json")
-    grades = json.loads(result.output)
+    grades = json.loads(result.stdout)
     assert [g["kind"] for g in grades] == ["ok", "dont_know"]
     assert grades[0]["score"] > grades[1]["score"] == 0
 

@@ -18,7 +18,6 @@ from interviewer.backends.registry import make_grader, make_interviewer
 from interviewer.bank.loader import Bank, BankError, load_bank
 from interviewer.bank.models import Level, Question
 from interviewer.bank.presets import Preset, resolve
-from interviewer.config_cli import mask_url
 from interviewer.engine.engine import Engine
 from interviewer.engine.planner import PlanError, plan_loop, plan_questions
 from interviewer.engine.state import SessionStatus
@@ -28,6 +27,7 @@ from interviewer.prompts import prompt_hashes
 from interviewer.session import Session
 from interviewer.settings import ModelSettings, Settings, load_settings
 from interviewer.text.plural import plural
+from interviewer.text.redact import mask_url
 from interviewer.text.safe import visible
 from interviewer.transcripts.events import SettingsChanged, Started
 from interviewer.transcripts.fold import Fold
@@ -347,6 +347,8 @@ def _summary(console: Console, session: Session, store: Store) -> int:
     prompt_tokens, completion_tokens, cost = record.token_totals()
     cost_text = f" · cost ${cost:.4f}" if cost is not None else ""
     console.print(f"Overall: [bold]{overall if overall is not None else '—'}/100[/]")
+    if fell_back := ", ".join(q for q, g in record.grades.items() if g.provisional):
+        console.print(f"[yellow]Graded offline:[/] the grader's provider failed for {fell_back} (see transcript.json)")
     if prompt_tokens or completion_tokens:
         console.print(f"Tokens: {prompt_tokens} in / {completion_tokens} out{cost_text}")
     console.print(

@@ -175,17 +175,37 @@ def grade(
     ] = None,
     answers: Annotated[
         Path | None,
-        typer.Option("--answers", help="Batch: YAML/JSON list of {question, answer} (or JSONL).", show_default=False),
+        typer.Option(
+            "--answers",
+            help="Batch: YAML/JSON list of {question, answer, id?} (or .jsonl/.ndjson).",
+            show_default=False,
+        ),
     ] = None,
     bank: BankOpt = None,
     no_builtin: NoBuiltinOpt = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
     grader_model: Annotated[str | None, typer.Option("--grader-model", help="Grader model.")] = None,
+    api_base: Annotated[str | None, typer.Option("--api-base", help="Grader's OpenAI-compatible server.")] = None,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", min=1, max=64, help="Grading requests at a time (grader.jobs).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Append each result to this JSONL file; rerun to continue.")
+    ] = None,
+    max_cost: Annotated[
+        float | None, typer.Option("--max-cost", min=0, help="Stop before the estimated spend passes this many $.")
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Grade nothing if any entry is bad.")] = False,
+    with_outline: Annotated[bool, typer.Option("--with-outline", help="Include the strong-answer outline.")] = False,
 ) -> None:
     """Grade written answers without an interview (one from a file or stdin, or a batch)."""
-    from interviewer.grade_cli import run_grade
+    from interviewer.grade_cli import GradeOptions, run_grade
 
-    raise typer.Exit(run_grade(question, answer_file, answers, bank or [], not no_builtin, as_json, grader_model))
+    options = GradeOptions(
+        question, answer_file, answers, tuple(bank or []), not no_builtin, as_json, grader_model, api_base,
+        jobs, out, max_cost, strict, with_outline,
+    )  # fmt: skip
+    raise typer.Exit(run_grade(options))
 
 
 @app.command()
@@ -306,9 +326,15 @@ def config_show() -> None:
 
 
 def main() -> None:
+    from interviewer.fast_exit import run
+
     for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show "·" or "→" gets "?", not a traceback
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="replace")
+    run(_app)  # skips litellm's ~1 s teardown once everything is written (see fast_exit)
+
+
+def _app() -> None:
     try:
         app()
     except UserError as exc:  # a config file or setting no command can run with

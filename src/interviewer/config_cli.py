@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import re
 
 from interviewer.settings import config_path, load_settings, suggested_model
+from interviewer.text.redact import mask, mask_url
 from interviewer.ui.console import make_console
 
 PROVIDER_KEYS = (
@@ -21,16 +21,6 @@ PROVIDER_KEYS = (
     "AZURE_API_KEY",
     "COHERE_API_KEY",
 )
-_SECRET_IN_URL = re.compile(r"(?<=://)([^:/@]+):([^@]+)@")
-
-
-def mask(value: str) -> str:
-    """Enough to recognise a key, never enough to use it."""
-    return f"****{value[-4:]}" if len(value) > 12 else "****"
-
-
-def mask_url(url: str | None) -> str | None:
-    return _SECRET_IN_URL.sub(lambda m: f"{m.group(1)}:****@", url) if url else url
 
 
 def show() -> int:

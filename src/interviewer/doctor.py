@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 
 from interviewer.backends.base import BackendError
-from interviewer.config_cli import mask, mask_url
 from interviewer.settings import ModelSettings, Settings, suggested_model
+from interviewer.text.redact import mask, mask_url, redact
 
 if TYPE_CHECKING:
     from interviewer.backends.llm import LLMClient
@@ -47,8 +47,8 @@ def reach(endpoint: str, *, own_server: bool) -> Check:
         httpx.get(endpoint, timeout=REACH_TIMEOUT_S)
     except httpx.HTTPError as exc:
         fix = "is the server running, and is api_base right?" if own_server else "check the network or proxy"
-        return Check(False, "endpoint", f"cannot reach {endpoint} ({type(exc).__name__}): {fix}")
-    return Check(True, "endpoint", f"{endpoint} answers")
+        return Check(False, "endpoint", f"cannot reach {mask_url(endpoint)} ({type(exc).__name__}): {fix}")
+    return Check(True, "endpoint", f"{mask_url(endpoint)} answers")
 
 
 def check_model(settings: ModelSettings) -> list[Check]:
@@ -95,7 +95,7 @@ def run(settings: Settings) -> int:
         for check in check_model(model):
             mark = "[green]✓[/]" if check.ok else "[red]✗[/]"
             console.print(f"  {mark} {check.name:<8} ", end="")
-            console.print(check.detail, markup=False)
+            console.print(redact(check.detail), markup=False)
             failed += not check.ok
     console.print("All checks passed." if not failed else f"{failed} check{'s' if failed > 1 else ''} failed.")
     return 0 if not failed else 1

@@ -26,8 +26,8 @@ def is_local(endpoint: str) -> bool:
 
 def _problem(settings: ModelSettings) -> str | None:
     from interviewer.backends.llm import LLMClient
-    from interviewer.config_cli import mask_url
     from interviewer.doctor import reach
+    from interviewer.text.redact import mask_url
 
     client = LLMClient(settings)
     try:

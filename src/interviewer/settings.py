@@ -60,6 +60,7 @@ class InterviewerModelSettings(ModelSettings):
 class GraderModelSettings(ModelSettings):
     temperature: float | None = 0.0  # grading is reproducible
     max_tokens: int | None = 1500
+    jobs: int = Field(default=4, ge=1, le=64, description="grade --answers: grading requests sent at a time")
 
 
 class Settings(BaseSettings):

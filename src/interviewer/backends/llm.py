@@ -43,7 +43,7 @@ from interviewer.backends.base import (
     LineStream,
     TextStream,
 )
-from interviewer.backends.llm_errors import RequestRejected, backend_error, retry_delay
+from interviewer.backends.llm_errors import RequestRejected, backend_error, is_rate_limit, retry_delay
 from interviewer.backends.llm_output import (
     MODES,
     PATHS,
@@ -55,6 +55,7 @@ from interviewer.backends.llm_output import (
     parse,
     response_format,
 )
+from interviewer.backends.llm_pacing import Gate
 from interviewer.backends.llm_prompts import (
     Messages,
     coverage_messages,
@@ -67,11 +68,14 @@ from interviewer.bank.derived import effective_rubric
 from interviewer.bank.models import Question
 from interviewer.engine.actions import Move
 from interviewer.grading.detector import detect
-from interviewer.grading.models import GradePath, Usage
+from interviewer.grading.models import GradePath, ItemScore, Usage
 from interviewer.grading.offline import offline_item_scores
+from interviewer.grading.semantic import warm_up as semantic_warm_up
+from interviewer.limits import MAX_KEPT_REASON_CHARS, MAX_MODEL_ANSWER_CHARS
 from interviewer.prompts import render_line
 from interviewer.settings import InterviewerModelSettings, ModelSettings
 from interviewer.text.normalize import content_stems
+from interviewer.text.redact import redact
 from interviewer.tokens import count_messages, count_tokens
 
 _LOCAL_DATA = ("LITELLM_LOCAL_MODEL_COST_MAP", "LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS")
@@ -112,6 +116,36 @@ def warm_up() -> None:
         threading.Thread(target=litellm, name="litellm-import", daemon=True).start()
 
 
+def price(model: str, prompt_tokens: int, completion_tokens: int) -> float | None:
+    """Dollars from litellm's bundled price table; None for models it has no price for (local servers)."""
+    try:
+        return sum(
+            litellm().cost_per_token(model=model, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
+        )
+    except Exception:  # litellm raises its own exception types for unknown models
+        return None
+
+
+COMPLETION_TOKENS_PER_ITEM = 80  # a grader's reasoning, quote and score for one rubric item (estimates only)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: float | None  # None: no price known for the model
+
+
+def grading_estimate(settings: ModelSettings, question: Question, answer: str) -> Estimate:
+    """Tokens and cost of grading one answer before it is sent: the prompt counted exactly, the reply
+    estimated per rubric item and capped at max_tokens (a re-ask would double it)."""
+    model = settings.model or ""
+    prompt = count_messages(grader_messages(GradeRequest(question=question, answer=answer, thread=[])), model)
+    cap = settings.max_tokens or DEFAULT_MAX_TOKENS
+    completion = min(cap, COMPLETION_TOKENS_PER_ITEM * len(effective_rubric(question)))
+    return Estimate(prompt, completion, price(model, prompt, completion))
+
+
 T = TypeVar("T", GraderOutput, CoverageOutput)
 
 
@@ -142,12 +176,16 @@ class StructuredFailed(Exception):
 class LLMClient:
     """One model: calls with retries and one-line errors, token and cost accounting, JSON fallbacks."""
 
-    def __init__(self, settings: ModelSettings, *, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self, settings: ModelSettings, *, sleep: Callable[[float], None] = time.sleep, gate: Gate | None = None
+    ) -> None:
         if not settings.model:
             raise ValueError("LLMClient needs a model")
         self.settings = settings
         self.model: str = settings.model
         self.sleep = sleep
+        self.gate = gate or Gate()  # shared by a batch's workers: a 429 pauses them all
+        self._held = threading.local()  # this thread's own 429 hold, already slept through
         self._checked = False
         self._mode_floor: int | None = None  # index into MODES: richer formats are unsupported or were rejected
 
@@ -207,18 +245,20 @@ class LLMClient:
                 timeout=self.settings.timeout_s,
                 attempts=attempt + 1,
             ) from exc
+        if is_rate_limit(exc):
+            self._held.until = self.gate.hold(delay)
         self.sleep(delay)
+
+    def pace(self) -> None:
+        """Before each request: wait while any worker sharing the gate is backing off from a 429."""
+        self.gate.wait(self.sleep, getattr(self._held, "until", None))
 
     # -- accounting --------------------------------------------------------------------------
     def usage(self, purpose: str, messages: Messages, text: str, reported: Any, started: float) -> Usage:
         """Provider-reported tokens where given, else counted locally; litellm's cost estimate or None."""
         prompt = getattr(reported, "prompt_tokens", None) or count_messages(messages, self.model)
         completion = getattr(reported, "completion_tokens", None) or count_tokens(text, self.model)
-        try:
-            costs = litellm().cost_per_token(model=self.model, prompt_tokens=prompt, completion_tokens=completion)
-            cost: float | None = sum(costs)
-        except Exception:  # models litellm has no price for (local servers, new names)
-            cost = None
+        cost = price(self.model, prompt, completion)
         return Usage(
             model=self.model,
             purpose=purpose,
@@ -241,6 +281,7 @@ class LLMClient:
         started = time.perf_counter()
         extra = {"response_format": fmt} if fmt else {}
         for attempt in itertools.count():
+            self.pace()
             try:
                 response = litellm().completion(messages=messages, **self.kwargs(), **extra)
                 break
@@ -339,6 +380,7 @@ class LLMLineStream:
         reported: Any = None
         for attempt in itertools.count():
             shown: list[str] = []
+            client.pace()
             try:
                 response = litellm().completion(
                     messages=self.messages, stream=True, stream_options={"include_usage": True}, **client.kwargs()
@@ -390,6 +432,7 @@ class LLMInterviewer:
 
     def warm(self) -> None:
         warm_up()
+        semantic_warm_up()  # answers are assessed offline, by meaning, before any model sees them
 
     def say(self, request: LineRequest) -> LineStream:
         if request.action.move is Move.pause:  # saving and quitting must work with the provider down
@@ -413,12 +456,16 @@ class LLMInterviewer:
 
 
 class LLMGrader:
-    def __init__(self, settings: ModelSettings) -> None:
-        self.client = LLMClient(settings)
+    def __init__(self, settings: ModelSettings, *, gate: Gate | None = None) -> None:
+        self.client = LLMClient(settings, gate=gate)
         self.name = self.client.model
 
     def grade(self, request: GradeRequest) -> GradeReply:
         ids = [item.id for item in effective_rubric(request.question)]
+        cut = [
+            f"the answer has {len(request.answer):,} characters; the grader saw the first {MAX_MODEL_ANSWER_CHARS:,}"
+        ]
+        notes = cut if len(request.answer) > MAX_MODEL_ANSWER_CHARS else []
         try:
             result = self.client.structured(
                 grader_messages(request),
@@ -432,6 +479,26 @@ class LLMGrader:
                 items=offline_item_scores(request.question, request.answer),
                 path=GradePath.offline_fallback,
                 usage=exc.usage,
-                notes=[*exc.notes, f"grader reply failed validation after a re-ask ({exc}); graded offline"],
+                notes=[
+                    *notes,
+                    *map(redact, exc.notes),
+                    redact(f"grader reply failed validation after a re-ask ({exc}); graded offline"),
+                ],
             )
-        return GradeReply(items=result.value.items, path=result.path, usage=result.usage, notes=result.notes)
+        items, cut_notes = keep_reasoning(result.value.items)
+        return GradeReply(
+            items=items, path=result.path, usage=result.usage, notes=[*notes, *map(redact, result.notes), *cut_notes]
+        )
+
+
+def keep_reasoning(items: list[ItemScore]) -> tuple[list[ItemScore], list[str]]:
+    """Each item's reasoning cut to MAX_KEPT_REASON_CHARS (a model may write megabytes), saying so."""
+    kept, notes = [], []
+    for item in items:
+        if len(item.reasoning) > MAX_KEPT_REASON_CHARS:
+            cut = len(item.reasoning) - MAX_KEPT_REASON_CHARS
+            reasoning = f"{item.reasoning[:MAX_KEPT_REASON_CHARS]} [… {cut:,} more characters cut]"
+            item = item.model_copy(update={"reasoning": reasoning})
+            notes.append(f"{item.item_id}: the grader's reasoning was cut to {MAX_KEPT_REASON_CHARS:,} characters")
+        kept.append(item)
+    return kept, notes

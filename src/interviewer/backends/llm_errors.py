@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 
 from interviewer.backends.base import BackendError
+from interviewer.text.redact import redact
 
 BACKOFF_BASE_S = 1.0
 BACKOFF_MAX_S = 20.0
@@ -41,7 +42,17 @@ class Rule:
 
 _5XX = tuple(range(500, 600))
 _REJECTED_AS_5XX = re.compile(r"validation error|response_format", re.IGNORECASE)
+# litellm labels a 200 reply it cannot read as a 500 (or, streamed, as a midstream failure)
+_MALFORMED = re.compile(r"invalid response|no 'choices'|Expecting (value|property name|',' delimiter)", re.IGNORECASE)
 RULES: tuple[Rule, ...] = (
+    Rule(
+        ("JSONDecodeError", "InternalServerError", "MidStreamFallbackError"),
+        (),
+        False,
+        "the reply from {endpoint} was malformed, not a chat completion ({detail}): "
+        "check that api_base points at an OpenAI-compatible /v1 endpoint",
+        mentions=_MALFORMED,
+    ),
     Rule(
         ("ContextWindowExceededError",),
         (),
@@ -116,6 +127,7 @@ RULES: tuple[Rule, ...] = (
 _JSON_MESSAGE = re.compile(r'"message"\s*:\s*"((?:[^"\\]|\\.)*)"')
 # a pydantic error as FastAPI servers print it: {'type': ..., 'loc': ('body', 'response_format', 'type'), 'msg': ...}
 _PYDANTIC_ERROR = re.compile(r"'loc': \(([^)]*)\), 'msg': (['\"])(.*?)\2")
+_LITELLM_PREFIX = re.compile(r"^(?:litellm\.\w+: )+(?:LiteLLM: )?")
 UNKNOWN = Rule((), (), False, "unexpected error: {detail}")
 
 
@@ -153,7 +165,8 @@ def detail_of(exc: BaseException) -> str:
     if quoted := _JSON_MESSAGE.search(text):
         return quoted.group(1)[:200]
     lines = text.splitlines()
-    return (lines[0].rsplit("Exception - ", 1)[-1] if lines else type(exc).__name__)[:200]
+    first = lines[0].rsplit("Exception - ", 1)[-1] if lines else type(exc).__name__
+    return _LITELLM_PREFIX.sub("", first)[:200]
 
 
 def _seconds(value: str) -> float | None:
@@ -193,8 +206,13 @@ def backend_error(exc: BaseException, **context: object) -> BackendError:
     """The one-line error for `exc`, led by the model's name; `context` fills the rule's fix."""
     rule = rule_for(exc)
     values = {"status": status_of(exc) or "?", "detail": detail_of(exc), **context}
-    message = rule.fix.format(**values)
+    message = redact(rule.fix.format(**values))
     asked = retry_after(exc)
     if rule.retry and asked is not None and asked > MAX_RETRY_AFTER_S:
         message += f" (the provider asked to wait {asked:.0f} s)"
     return rule.error(f"{context.get('model', 'model')}: {message}")
+
+
+def is_rate_limit(exc: BaseException) -> bool:
+    """A 429: every worker sharing the provider should back off, not just the one that got it."""
+    return 429 in rule_for(exc).statuses

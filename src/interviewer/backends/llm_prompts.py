@@ -14,19 +14,27 @@ from interviewer.backends.base import GradeRequest, LineRequest, ThreadTurn
 from interviewer.bank.derived import effective_rubric
 from interviewer.bank.models import Question, RubricItem
 from interviewer.engine.actions import Move
+from interviewer.limits import MAX_MODEL_ANSWER_CHARS
 from interviewer.prompts import render
 
 Messages = list[dict[str, str]]
 MAX_TURN_CHARS = 1500  # a pasted essay must not make interviewer prompts grow
 
 
-def fence_for(*texts: str | None) -> str:
+def fence_for(*texts: str | None, label: str = "CANDIDATE TEXT") -> str:
     tag = hashlib.sha256("\n".join(t or "" for t in texts).encode()).hexdigest()[:10]
-    return f"=====CANDIDATE TEXT {tag}====="
+    return f"====={label} {tag}====="
 
 
 def _clip(text: str) -> str:
     return text if len(text) <= MAX_TURN_CHARS else text[:MAX_TURN_CHARS].rstrip() + " …"
+
+
+def for_model(answer: str) -> str:
+    """The answer as a model may see it: at most MAX_MODEL_ANSWER_CHARS, saying what was cut."""
+    if len(answer) <= MAX_MODEL_ANSWER_CHARS:
+        return answer
+    return f"{answer[:MAX_MODEL_ANSWER_CHARS]} [… {len(answer) - MAX_MODEL_ANSWER_CHARS:,} more characters not shown]"
 
 
 def interviewer_messages(request: LineRequest) -> Messages:
@@ -34,20 +42,21 @@ def interviewer_messages(request: LineRequest) -> Messages:
     turns = [] if action.move is Move.close else request.thread  # closing needs no conversation
     thread = [ThreadTurn(role=t.role, text=_clip(t.text)) for t in turns]
     candidate = [t.text for t in thread if t.role == "candidate"]
+    request_text = action.candidate_request and _clip(action.candidate_request)
     user = render(
         "interviewer_turn.j2",
         move=action.move.value,
         summary=request.summary,
         question=request.question.question,
         thread=thread,
-        fence=fence_for(*candidate, action.candidate_request),
+        fence=fence_for(*candidate, request_text),
         number=action.number,
         total=action.total,
         transition=action.transition,
         new_round=action.new_round.replace("_", " ") if action.new_round else None,
         follow_up_prompt=action.follow_up_prompt,
         hint=action.hint,
-        candidate_request=action.candidate_request,
+        candidate_request=request_text,
         repeat_text=action.repeat_text,
         early=action.ended_early,
     )
@@ -61,20 +70,23 @@ def grader_messages(request: GradeRequest) -> Messages:
     question = request.question
     interviewer_lines = [t.text for t in request.thread if t.role == "interviewer"]
     reference = list(question.strong_answer) or [question.reference_answer or ""]
+    answer = for_model(request.answer)
     user = render(
         "grader_user.j2",
         question=question.question,
-        follow_ups=interviewer_lines[1:],
+        follow_ups=[_clip(line) for line in interviewer_lines[1:]],
+        lines_fence=fence_for(*interviewer_lines[1:], label="INTERVIEWER LINES"),
         items=effective_rubric(question),
         red_flags=question.red_flags,
         reference=reference,
-        fence=fence_for(request.answer),
-        answer=request.answer,
+        fence=fence_for(answer),
+        answer=answer,
     )
     return [{"role": "system", "content": render("grader_system.j2")}, {"role": "user", "content": user}]
 
 
 def coverage_messages(question: Question, items: Sequence[RubricItem], answer: str) -> Messages:
+    answer = for_model(answer)
     user = render("coverage.j2", question=question.question, items=items, fence=fence_for(answer), answer=answer)
     return [{"role": "user", "content": user}]
 

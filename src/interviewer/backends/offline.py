@@ -20,7 +20,9 @@ class OfflineInterviewer:
     description = "the built-in offline engine (deterministic; my follow-ups come straight from the question bank)"
 
     def warm(self) -> None:
-        return None
+        from interviewer.grading.semantic import warm_up
+
+        warm_up()  # every answer is assessed by meaning
 
     def say(self, request: LineRequest) -> TextStream:
         action, question = request.action, request.question

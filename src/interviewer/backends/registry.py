@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from interviewer.backends.base import GraderBackend, InterviewerBackend
+from interviewer.backends.llm_pacing import Gate
 from interviewer.backends.offline import OfflineGrader, OfflineInterviewer
 from interviewer.settings import ModelSettings
 
@@ -15,9 +16,10 @@ def make_interviewer(settings: ModelSettings) -> InterviewerBackend:
     return LLMInterviewer(settings)
 
 
-def make_grader(settings: ModelSettings) -> GraderBackend:
+def make_grader(settings: ModelSettings, gate: Gate | None = None) -> GraderBackend:
+    """`gate`: the back-off gate shared by a batch's workers (one per grader otherwise)."""
     if settings.is_offline:
         return OfflineGrader()
     from interviewer.backends.llm import LLMGrader
 
-    return LLMGrader(settings)
+    return LLMGrader(settings, gate=gate)

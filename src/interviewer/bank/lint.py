@@ -6,7 +6,9 @@ import math
 from collections import Counter, defaultdict
 
 from interviewer.bank.loader import Bank
-from interviewer.text.normalize import content_stems, phrase_key
+from interviewer.bank.models import Claim, Question
+from interviewer.text.normalize import STOPWORDS, content_stems, find_phrase, phrase_key, tokens
+from interviewer.text.polarity import clauses
 
 NEAR_DUPLICATE = 0.8  # Jaccard similarity of the questions' content words
 MAX_NEAR_DUPLICATES = 50  # pairs reported at most: a pack with more has a bigger problem than any one pair
@@ -25,6 +27,7 @@ def lint(bank: Bank) -> list[str]:
             for signal in signals:
                 if not phrase_key(signal):
                     problems.append(f"{where}: signal {signal!r} of {owner!r} can never match")
+        problems.extend(f"{where}: {problem}" for problem in claim_problems(q))
         if q.rubric:
             weights = [i.weight for i in q.rubric]
             if max(weights) > 3 * min(weights) and len(weights) > 2:
@@ -62,3 +65,39 @@ def near_duplicates(words: dict[str, set[str]], threshold: float = NEAR_DUPLICAT
         for word in prefix:
             index[word].append(qid)
     return sorted(found)
+def _said_plainly(about: str, phrase: str) -> bool:
+    """Whether the clause "<about> <phrase>" reads as stating `phrase` of `about` (no negation swallows it)."""
+    text = f"{about} {phrase}"
+    toks, parts = tokens(text), clauses(text)
+    said, subject = find_phrase(toks, phrase_key(phrase)), find_phrase(toks, phrase_key(about))
+    if said is None or subject is None or len(parts) != 1:
+        return False
+    return not parts[0].negates(said, phrase=phrase) and not parts[0].negates(subject, phrase=phrase, own=said)
+
+
+def _claim_problems(owner: str, claim: Claim, red_flag: bool) -> list[str]:
+    problems = []
+    for phrase in [*claim.about, *claim.holds, *claim.wrong]:
+        if not phrase_key(phrase):
+            problems.append(f"claim phrase {phrase!r} of {owner!r} can never match")
+    for term in claim.about:
+        if phrase_key(term) and set(phrase_key(term)) <= STOPWORDS:
+            problems.append(f"claim about-term {term!r} of {owner!r} is only stopwords, so it matches almost anything")
+    wrong = {phrase_key(w) for w in claim.wrong}
+    for phrase in claim.holds:
+        if phrase_key(phrase) and phrase_key(phrase) in wrong:
+            problems.append(f"claim of {owner!r} lists {phrase!r} both as holding and as wrong")
+    if red_flag and claim.wrong:
+        problems.append(f"claim of red flag {owner!r} lists `wrong` phrases, which a red flag never uses")
+    about = next((term for term in claim.about if phrase_key(term)), None)
+    for phrase in [*claim.holds, *claim.wrong] if about else []:
+        if phrase_key(phrase) and not _said_plainly(about, phrase):
+            problems.append(f"claim phrase {phrase!r} of {owner!r} is unreachable: '{about} {phrase}' denies it")
+    return problems
+
+
+def claim_problems(question: Question) -> list[str]:
+    """Claims that are malformed (empty or stopword terms, a phrase both holding and wrong) or unreachable."""
+    owned = [(item.id, claim, False) for item in question.rubric for claim in item.claims]
+    owned += [(flag.id, claim, True) for flag in question.red_flags for claim in flag.claims]
+    return [problem for owner, claim, red_flag in owned for problem in _claim_problems(owner, claim, red_flag)]

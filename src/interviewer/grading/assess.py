@@ -1,7 +1,8 @@
 """One assessment per answer: screening, coverage and red flags computed once, saved with the turn.
 
 The session computes it when an answer arrives; the follow-up policy, the event log and the grader
-all start from it instead of screening and matching the same text again.
+all start from it instead of screening and matching the same text again. Coverage counts what the
+candidate said in other words (paraphrase credit), so a follow-up never re-asks it.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from pydantic import BaseModel, Field
 
 from interviewer.bank.models import Question
 from interviewer.grading.detector import detect, screen_for
-from interviewer.text.screen import AnswerKind
+from interviewer.text.screen import AnswerKind, strip_injections
 
-ASSESSOR_VERSION = "1"
+ASSESSOR_VERSION = "2"
 
 
 class AnswerAssessment(BaseModel):
@@ -26,6 +27,8 @@ class AnswerAssessment(BaseModel):
     red_flags: list[str] = Field(default_factory=list)  # red-flag ids stated so far
     red_flag_items: list[str] = Field(default_factory=list)  # items those red flags undermine
     wrong_items: list[str] = Field(default_factory=list)  # items whose facts were stated wrongly (claims)
+    named_only_items: list[str] = Field(default_factory=list)  # items only named in bare term lists
+    keyword_list: bool = False  # the answers so far, as a whole, are a list of terms
 
     @property
     def gradable(self) -> bool:
@@ -36,10 +39,11 @@ def assess(
     question: Question, answer: str, *, earlier: list[str] | None = None, asked: str | None = None
 ) -> AnswerAssessment:
     """Assess `answer` to `question`; `earlier` are the answers already given to it, `asked` the line it answers."""
-    screen = screen_for(question, answer)
-    if screen.kind is not AnswerKind.ok:
+    screen = screen_for(question, answer, asked)
+    said = [*(earlier or []), *([answer] if screen.kind is AnswerKind.ok else [])]
+    if not said:
         return AnswerAssessment(kind=screen.kind, flags=list(screen.flags))
-    joined = "\n\n".join([*(earlier or []), answer])
+    joined, _ = strip_injections("\n\n".join(said))
     detection = detect(question, joined)
     return AnswerAssessment(
         kind=screen.kind,
@@ -48,4 +52,7 @@ def assess(
         item_scores={item_id: m.score for item_id, m in detection.items.items()},
         red_flags=[f.id for f in detection.red_flags],
         red_flag_items=sorted({f.item for f in detection.red_flags if f.item}),
+        named_only_items=sorted(i for i, m in detection.items.items() if m.named_only),
+        keyword_list=detection.keyword_list,
+        wrong_items=list(detection.wrong_items),
     )

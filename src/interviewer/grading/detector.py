@@ -6,7 +6,11 @@ Scoring anchors (0-3), applied per rubric item from the distinct signals the ans
   2  two signals, or one with an explanation ("because", "so that", ...) or a number in its sentence
   3  three or more signals with trade-off or specific language (numbers, "but", "latency", ...),
      or two signals whose sentences carry both an explanation and such language
-A red flag that names the item caps it at 1.
+A clause that says what the item looks for in other words (`grading/paraphrase.py`) counts as one
+more signal (two such sentences at most), its sentence joining the ones checked for explanation and
+depth. An item whose every evidence sentence only lists terms (`grading/clauses.py`) is named only (1).
+A red flag that names the item caps it at 1; a clause stating the item's facts wrongly (its claims'
+`wrong` forms, or its `holds` denied) scores it 0. A signal inside a negation does not count.
 
 Items derived from a reference answer (a question with no rubric) are scored by the share of the
 reference sentence's words the answer covers instead: any 1, a third 2, two thirds 3.
@@ -20,7 +24,11 @@ from dataclasses import dataclass, field
 
 from interviewer.bank.derived import effective_rubric, vocabulary
 from interviewer.bank.models import Question, RedFlag, RubricItem
-from interviewer.text.normalize import find_phrase, phrase_key, tokens
+from interviewer.grading.claims import ClaimHit, find_claims
+from interviewer.grading.clauses import keyword_list_share, names_only
+from interviewer.grading.paraphrase import paraphrase_matches
+from interviewer.text.normalize import content_stems, find_phrase, phrase_key, tokens
+from interviewer.text.polarity import Clause, asserted, clauses, names_hazard
 from interviewer.text.screen import Screen, screen_answer, split_sentences, strip_injections
 
 _EXPLAIN = re.compile(
@@ -36,6 +44,9 @@ _DEPTH = re.compile(
 )
 _SPECIFIC = re.compile(r"\d")  # a number next to the idea: a measured, specific claim
 MAX_QUOTE = 220
+MAX_PARAPHRASE_SIGNALS = 2  # sentences said in other words that count towards an item's signals
+KEYWORD_LIST_SHARE = 0.8  # an answer with this share of its words in bare term lists is a keyword list
+Span = tuple[int, int]
 
 
 @dataclass
@@ -46,6 +57,9 @@ class ItemMatch:
     score: int = 0
     quotes: list[str] = field(default_factory=list)
     capped_by: list[str] = field(default_factory=list)
+    paraphrases: list[str] = field(default_factory=list)  # clauses that say the item in other words
+    named_only: bool = False  # every evidence sentence only lists terms
+    wrong: list[str] = field(default_factory=list)  # quotes of clauses stating the item's facts wrongly
 
     @property
     def covered(self) -> bool:
@@ -56,6 +70,8 @@ class ItemMatch:
 class Detection:
     items: dict[str, ItemMatch]
     red_flags: list[RedFlag]
+    keyword_list: bool = False  # the answer as a whole is a list of terms
+    wrong_items: list[str] = field(default_factory=list)  # items whose facts a clause states wrongly
 
     def covered(self) -> set[str]:
         return {item_id for item_id, match in self.items.items() if match.covered}
@@ -94,24 +110,42 @@ def _score(signals: int, sentence_texts: list[str], whole: str) -> int:
     return 2 if explained or _SPECIFIC.search(" ".join(sentence_texts)) else 1
 
 
-_NEGATION = re.compile(
-    r"\b(not|never|no|don't|dont|avoid|instead of|rather than|without|wrong to|mistake|shouldn't)\b", re.I
-)
+def _said(
+    toks: list, phrase: str, text: str, parts: list[Clause], *, hazard_ok: bool = False, claim: bool = False
+) -> Span | None:
+    """The first occurrence of `phrase` that is not denied ("I avoid class weights"); with `hazard_ok`, a
+    denied hazard counts too ("to avoid leakage" still names leakage); as a `claim`, not in a question."""
+    key, rest = phrase_key(phrase), toks
+    while (span := find_phrase(rest, key)) is not None:
+        if (hazard_ok and names_hazard(phrase)) or asserted(text, span, phrase, parts, claim=claim):
+            return span
+        rest = [t for t in rest if t.start >= span[1]]
+    return None
 
 
-def _asserted(text: str, span: tuple[int, int]) -> bool:
-    """False when the clause leading up to `span` negates it ("never oversample before the split")."""
-    clause = re.split(r"[.;:!?,\n]", text[: span[0]])[-1]
-    return not _NEGATION.search(clause)
+def _red_flags(question: Question, toks: list, text: str, parts: list[Clause], found: list[ClaimHit]) -> list[RedFlag]:
+    """Flags whose claims a clause asserts, or whose signals occur outside a negation ("never oversample ...")."""
+    stated = {hit.owner for hit in found if hit.red_flag and hit.asserted}
+    return [
+        flag
+        for flag in question.red_flags
+        if flag.id in stated or any(_said(toks, s, text, parts, claim=True) is not None for s in flag.signals)
+    ]
 
 
-def _red_flags(question: Question, toks: list, text: str) -> list[RedFlag]:
-    hits = []
-    for flag in question.red_flags:
-        spans = [find_phrase(toks, phrase_key(s)) for s in flag.signals]
-        if any(span is not None and _asserted(text, span) for span in spans):
-            hits.append(flag)
-    return hits
+def _add_claims(match: ItemMatch, found: list[ClaimHit], toks: list) -> bool:
+    """Count what each clause asserting one of the item's claims says as a signal; True if any does
+    (a clause stating the fact explains it, so the item scores at least 2)."""
+    stated = False
+    for hit in found:
+        if hit.owner == match.item.id and not hit.red_flag and hit.asserted:
+            stated = True
+            inside = [t for t in toks if hit.clause[0] <= t.start < hit.clause[1]]
+            span = find_phrase(inside, phrase_key(hit.said))
+            if span is not None and hit.said not in match.signals and span not in match.spans:
+                match.signals.append(hit.said)
+                match.spans.append(span)
+    return stated
 
 
 def _coverage_score(match: ItemMatch) -> int:
@@ -144,34 +178,74 @@ def _detect(question: Question, text: str) -> Detection:
     derived = not question.rubric
     toks = tokens(text)
     sentences = split_sentences(text)
-    flags = _red_flags(question, toks, text)
+    parts = clauses(text)
+    found = find_claims(question, text, toks, parts)
+    flags = _red_flags(question, toks, text, parts, found)
+    wrong = {hit.owner: hit.clause for hit in found if not hit.asserted}
     capped = {flag.item: flag.id for flag in flags if flag.item}
+    paraphrased = {} if derived else paraphrase_matches(question, text, toks)
     items: dict[str, ItemMatch] = {}
     for item in effective_rubric(question):
         match = ItemMatch(item=item)
         for signal in item.signals:
-            span = find_phrase(toks, phrase_key(signal))
+            span = _said(toks, signal, text, parts, hazard_ok=True)
             if span is not None and span not in match.spans:
                 match.signals.append(signal)
                 match.spans.append(span)
-        hit_sentences = sorted({_sentence_of(text, sentences, span) for span in match.spans})
-        sentence_texts = [text[a:b] for a, b in hit_sentences]
-        match.score = _coverage_score(match) if derived else _score(len(match.signals), sentence_texts, text)
+        stated = _add_claims(match, found, toks)
+        hit_sentences = {_sentence_of(text, sentences, span) for span in match.spans}
+        extra = [c for c in paraphrased.get(item.id, []) if c.sentence not in hit_sentences]
+        other_sentences = list(dict.fromkeys(c.sentence for c in extra))[:MAX_PARAPHRASE_SIGNALS]
+        match.paraphrases = [c.text for c in extra if c.sentence in other_sentences]
+        evidence = sorted(hit_sentences | set(other_sentences))
+        sentence_texts = [text[a:b] for a, b in evidence]
+        if derived:
+            match.score = _coverage_score(match)
+        else:
+            match.score = _score(len(match.signals) + len(other_sentences), sentence_texts, text)
+            match.score = max(match.score, 2) if stated else match.score
+            match.named_only = bool(sentence_texts) and all(names_only(s) for s in sentence_texts)
+            if match.named_only:
+                match.score = min(match.score, 1)
         if item.id in capped and match.score > 1:
             match.score = 1
             match.capped_by.append(capped[item.id])
-        for span in match.spans:
-            quote = quote_around(text, _sentence_of(text, sentences, span), span)
-            if quote and quote not in match.quotes:
-                match.quotes.append(quote)
-            if len(match.quotes) == 2:
-                break
+        if item.id in wrong:
+            match.score = 0
+            match.wrong.append(quote_around(text, wrong[item.id], wrong[item.id]))
+        match.quotes = _quotes(text, sentences, match)
         items[item.id] = match
-    return Detection(items=items, red_flags=flags)
+    keyword_list = keyword_list_share(text) >= KEYWORD_LIST_SHARE
+    return Detection(items=items, red_flags=flags, keyword_list=keyword_list, wrong_items=sorted(wrong))
 
 
-def screen_for(question: Question, text: str) -> Screen:
-    """Screen an answer against this question's vocabulary and signals."""
+def _quotes(text: str, sentences: list[tuple[int, int]], match: ItemMatch, limit: int = 2) -> list[str]:
+    """Verbatim evidence: the sentences holding the item's signals, then its clauses in other words."""
+    quotes: list[str] = []
+    for span in match.spans:
+        quote = quote_around(text, _sentence_of(text, sentences, span), span)
+        if quote and quote not in quotes:
+            quotes.append(quote)
+    for clause in match.paraphrases:
+        if clause not in quotes and not any(clause in q for q in quotes):
+            quotes.append(clause[:MAX_QUOTE].strip())
+    return quotes[:limit]
+
+
+def screen_for(question: Question, text: str, asked: str | None = None) -> Screen:
+    """Screen an answer against this question's vocabulary and signals, and the follow-up line it answers."""
     graded, _ = strip_injections(text)
     detection = detect(question, graded)
-    return screen_answer(text, vocabulary(question), signal_hit=bool(detection.covered() or detection.red_flags))
+    hit = bool(detection.covered() or detection.red_flags)
+    related = None if hit or not graded.strip() else _relatedness(question, graded, asked)
+    return screen_answer(
+        text, vocabulary(question), signal_hit=hit, asked=content_stems(asked or ""), relatedness=related
+    )
+
+
+def _relatedness(question: Question, text: str, asked: str | None) -> float:
+    """Meaning similarity of `text` to the question, the line asked and the rubric items' names."""
+    from interviewer.grading.semantic import similarity
+
+    references = [question.question, *(item.name for item in effective_rubric(question)), *([asked] if asked else [])]
+    return float(similarity([text], references).max())

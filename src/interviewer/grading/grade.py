@@ -1,17 +1,25 @@
-"""Grade one question: screen, ask the grader, verify every quote, aggregate in code."""
+"""Grade one question: start from its assessment, ask the grader, check every score's evidence, aggregate in code.
+
+Whichever grader scored it, an item keeps a 2 or 3 only with a quote, verbatim in the answer, whose
+sentence supports that item (`grading/support.py`); otherwise it is re-scored to what the offline
+evidence supports, and the grade's notes say why. Caps found in code (red flags, facts stated wrongly,
+items only named in a term list, an answer that is a keyword list) apply to every grader.
+"""
 
 from __future__ import annotations
 
 from interviewer.bank.derived import effective_rubric
-from interviewer.bank.models import Question, Round
-from interviewer.grading.detector import detect, screen_for
+from interviewer.bank.models import Question, Round, RubricItem
+from interviewer.grading.assess import AnswerAssessment, assess
 from interviewer.grading.models import GradePath, ItemGrade, ItemScore, QuestionGrade, Usage
 from interviewer.grading.offline import OFFLINE_NAME, offline_item_scores
 from interviewer.grading.requests import GraderBackend, GradeReply, GradeRequest, ThreadTurn
+from interviewer.grading.support import only_named, supporting
 from interviewer.text.delivery import analyse
-from interviewer.text.screen import AnswerKind
+from interviewer.text.screen import AnswerKind, strip_injections
 
 HINT_PENALTY = 10  # points off the question's 0-100 score per hint taken
+KEYWORD_LIST_CAP = 30  # the most a bare list of terms can score, out of 100
 _KIND_REASON = {
     AnswerKind.empty: "No answer to grade.",
     AnswerKind.dont_know: "The candidate said they did not know.",
@@ -34,8 +42,41 @@ def verify_quotes(candidate_text: str, quotes: list[str]) -> tuple[list[str], in
     return kept, len(quotes) - len(kept)
 
 
-def _verified_items(question: Question, answer: str, scores: list[ItemScore]) -> tuple[list[ItemGrade], list[str]]:
-    """Match grader scores to rubric items, drop unverifiable quotes, re-score items left without any."""
+def _supported(
+    question: Question, answer: str, item: RubricItem, raw: ItemScore, offline: ItemScore, capped: set[str]
+) -> tuple[int, list[str], int, list[str]]:
+    """The item's score, evidence and dropped-quote count after every check, and notes on what changed."""
+    notes: list[str] = []
+    evidence, dropped = verify_quotes(answer, raw.evidence)
+    score = raw.score
+    if score > 0 and not evidence:
+        score = min(score, offline.score)
+        evidence, _ = verify_quotes(answer, offline.evidence)
+        if score > 0 and not evidence:
+            score = 0
+        notes.append(f"re-scored to {score}: no quote found verbatim in the answer")
+    if score >= 2 and (score, raw.evidence) != (offline.score, offline.evidence):  # offline's own: checked by design
+        backed = supporting(question, item, answer, evidence)
+        if not backed:
+            score = min(score, offline.score)
+            evidence, _ = verify_quotes(answer, offline.evidence)
+            notes.append(f"re-scored to {score}: no quote supports this item")
+        elif only_named(answer, backed):
+            score = 1
+            evidence = backed
+            notes.append("re-scored to 1: the quotes only name terms")
+        else:
+            evidence = backed + [q for q in evidence if q not in backed]
+    if item.id in capped and score > 1:
+        score = 1
+        notes.append("capped at 1: the answer states a mistake about it")
+    return score, evidence, dropped, notes
+
+
+def _verified_items(
+    question: Question, answer: str, scores: list[ItemScore], capped: set[str] = frozenset()
+) -> tuple[list[ItemGrade], list[str]]:
+    """Match grader scores to rubric items and hold each to its evidence and to the caps found in code."""
     by_id = {s.item_id: s for s in scores}
     offline = {s.item_id: s for s in offline_item_scores(question, answer)}
     grades, notes = [], []
@@ -44,16 +85,11 @@ def _verified_items(question: Question, answer: str, scores: list[ItemScore]) ->
         if raw is None:
             raw = offline[item.id]
             notes.append(f"{item.id}: grader returned no score; offline score used")
-        evidence, dropped = verify_quotes(answer, raw.evidence)
-        score, reason = raw.score, raw.reasoning or "No reason given."
-        if score > 0 and not evidence:
-            fallback = offline[item.id]
-            score = min(score, fallback.score)
-            evidence, _ = verify_quotes(answer, fallback.evidence)
-            if score > 0 and not evidence:
-                score = 0
-            reason = f"{reason} (re-scored to {score}: no quote found verbatim in the answer)"
-            notes.append(f"{item.id}: quotes not found verbatim; re-scored to {score}")
+        score, evidence, dropped, changes = _supported(question, answer, item, raw, offline[item.id], capped)
+        reason = raw.reasoning or "No reason given."
+        if changes:
+            reason = f"{reason} ({'; '.join(changes)})"
+            notes.extend(f"{item.id}: {change}" for change in changes)
         grades.append(
             ItemGrade(
                 item_id=item.id,
@@ -76,15 +112,22 @@ def grade_question(
     thread: list[ThreadTurn] | None = None,
     hints: int = 0,
     skipped: bool = False,
+    assessment: AnswerAssessment | None = None,
 ) -> tuple[QuestionGrade, list[Usage]]:
-    """Grade the answers to a question and its follow-ups together."""
+    """Grade the answers to a question and its follow-ups together.
+
+    `assessment` is the session's assessment of the latest answer (read with the earlier ones); without
+    it the joined answers are assessed here. Either way nothing is screened twice.
+    """
     text = "\n\n".join(a.strip() for a in answers if a.strip())
-    screen = screen_for(question, text)
+    assessment = assessment or assess(question, text)
+    gradable = assessment.gradable or bool(assessment.covered)
+    graded_text, _ = strip_injections(text)
     delivery = analyse(answers[0], behavioral=question.round is Round.behavioral) if text else None
     usage: list[Usage] = []
     notes: list[str] = []
-    if skipped or not screen.gradable:
-        kind = AnswerKind.empty if skipped and not text else screen.kind
+    if skipped or not gradable:
+        kind = AnswerKind.empty if skipped and not text else assessment.kind
         reason = "Skipped." if skipped and not text else _KIND_REASON.get(kind, "Not gradable.")
         items = [
             ItemGrade(item_id=i.id, name=i.name, weight=i.weight, score=0, reason=reason)
@@ -94,20 +137,24 @@ def grade_question(
     else:
         provisional = False
         try:
-            reply = grader.grade(GradeRequest(question=question, answer=screen.graded_text, thread=thread or []))
+            reply = grader.grade(GradeRequest(question=question, answer=graded_text, thread=thread or []))
         except Exception as exc:  # a grader failure must never lose the grade
             provisional = True
             reply = GradeReply(
-                items=offline_item_scores(question, screen.graded_text),
+                items=offline_item_scores(question, graded_text),
                 path=GradePath.offline_fallback,
                 notes=[f"grader failed ({type(exc).__name__}: {exc}); graded offline"],
             )
         usage, notes = reply.usage, list(reply.notes)
-        items, verify_notes = _verified_items(question, screen.graded_text, reply.items)
+        capped = {*assessment.red_flag_items, *assessment.wrong_items}
+        items, verify_notes = _verified_items(question, graded_text, reply.items, capped)
         notes.extend(verify_notes)
         kind, path = AnswerKind.ok, reply.path
         grader_name = OFFLINE_NAME if path in (GradePath.offline, GradePath.offline_fallback) else grader.name
     raw = weighted_score(items)
+    if kind is AnswerKind.ok and assessment.keyword_list and raw > KEYWORD_LIST_CAP:
+        raw = KEYWORD_LIST_CAP
+        notes.append(f"score capped at {KEYWORD_LIST_CAP}: the answer lists terms without explaining them")
     penalty = min(raw, HINT_PENALTY * hints)
     grade = QuestionGrade(
         question_id=question.id,
@@ -120,8 +167,8 @@ def grade_question(
         items=items,
         strengths=[i.name for i in items if i.score >= 2],
         missing=[i.name for i in items if i.score <= 1],
-        red_flags=[f.text for f in detect(question, screen.graded_text).red_flags] if kind is AnswerKind.ok else [],
-        flags=list(screen.flags),
+        red_flags=[f.text for f in question.red_flags if f.id in assessment.red_flags] if kind is AnswerKind.ok else [],
+        flags=list(assessment.flags),
         strong_answer=list(question.strong_answer)
         or ([question.reference_answer] if question.reference_answer else []),
         delivery=delivery,

@@ -11,10 +11,16 @@ _ANCHOR_WORDS = {0: "not covered", 1: "named only", 2: "explained", 3: "explaine
 
 
 def _reasoning(match: ItemMatch) -> str:
-    if not match.signals:
+    if match.wrong:
+        return f"Stated wrongly, so not credited: '{match.wrong[0]}'"
+    if not match.score:
         return "Not mentioned."
     named = ", ".join(f"'{s}'" for s in match.signals[:4])
-    reason = f"{_ANCHOR_WORDS[match.score].capitalize()}: mentions {named}."
+    said = [f"mentions {named}"] if match.signals else []
+    said += ["says it in other words"] if match.paraphrases else []
+    reason = f"{_ANCHOR_WORDS[match.score].capitalize()}: {' and '.join(said)}."
+    if match.named_only:
+        reason += " Only listed as a term, not explained."
     if match.capped_by:
         reason += f" Capped at 1 by red flag: {', '.join(match.capped_by)}."
     return reason

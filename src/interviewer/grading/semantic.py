@@ -31,6 +31,12 @@ def _model():
     return _MODEL
 
 
+def warm_up() -> None:
+    """Load the embeddings in the background, so a session's first answer does not wait for them."""
+    if _MODEL is None:
+        threading.Thread(target=_model, name="wordllama-load", daemon=True).start()
+
+
 def embed(texts: list[str]) -> np.ndarray:
     """Unit-length 256-d vectors, one row per text."""
     import numpy as np

@@ -12,7 +12,11 @@ from collections.abc import Set
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from interviewer.text.injection import strip_injections
 from interviewer.text.normalize import STOPWORDS, content_stems
+from interviewer.text.sentences import split_sentences
+
+__all__ = ["AnswerKind", "Screen", "screen_answer", "split_sentences", "strip_injections"]
 
 
 class AnswerKind(StrEnum):
@@ -34,54 +38,17 @@ class Screen:
         return self.kind is AnswerKind.ok
 
 
-_INJECTION = re.compile(
-    r"""(
-        \b(ignore|disregard|forget|override|bypass)\b[^.!?\n]{0,40}\b(rubric|instruction|instructions|rules|
-            grading|criteria|prompt|guidelines|above|previous)\b
-      | \b(give|award|assign|grant|mark)\b[^.!?\n]{0,25}\b(full|max|maximum|perfect|top|highest)\b[^.!?\n]{0,10}
-            \b(marks?|scores?|points?|grades?|credit)\b
-      | \b(score|grade|rate|mark)\b\s+(this|me|it|my\s+answer)\b[^.!?\n]{0,20}\b(3|three|100|10|perfect|full)\b
-      | \byou\s+are\s+now\b | \bsystem\s+prompt\b | \bas\s+an?\s+(ai|language\s+model|grader)\b
-      | \bnew\s+instructions?\b
-    )""",
-    re.IGNORECASE | re.VERBOSE,
-)
-
 _DONT_KNOW = re.compile(
     r"""\b(i\s*(really\s+)?(do\s*n['’]?o?t|dont|don't|do\s+not)\s+(really\s+)?know|idk|no\s+idea|not\s+sure|
         no\s+clue|i\s+have\s+no\s+(idea|clue)|never\s+heard\s+of|i\s*(can['’]?t|cannot)\s+(remember|recall|say)|
-        i['’]?m\s+(not\s+sure|unsure|blanking|stuck)|pass|skip\s+this|i\s+give\s+up)\b""",
+        i['’]?m\s+(not\s+sure|unsure|blanking|stuck)|skip\s+this|i\s+give\s+up)\b
+      # "pass" only as a whole sentence ("Pass.", "I'll pass on this"), never "one pass" or "pass-by-reference"
+      | (^|[.!?]\s*)(i(['’]ll|\s+will)?\s+)?pass(\s+on\s+(this|that|it)(\s+one|\s+question)?)?\s*([.!?]|$)""",
     re.IGNORECASE | re.VERBOSE,
 )
+_FILLER = frozenset(("um", "uh", "uhm", "erm", "hmm", "hm", "mm", "ah", "oh", "ok", "okay", "well"))
 
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 _VOWELS = set("aeiouy")
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Spans of the sentences (or lines) of `text`, trimmed of surrounding space."""
-    spans = []
-    for m in _SENTENCE.finditer(text):
-        start, end = m.start(), m.end()
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if end > start:
-            spans.append((start, end))
-    return spans
-
-
-def strip_injections(text: str) -> tuple[str, bool]:
-    """Remove sentences that give the grader instructions; report whether any were found."""
-    kept, found = [], False
-    for start, end in split_sentences(text):
-        sentence = text[start:end]
-        if _INJECTION.search(sentence):
-            found = True
-        else:
-            kept.append(sentence)
-    return (" ".join(kept) if found else text), found
 
 
 def _wordlike(word: str) -> bool:
@@ -104,18 +71,30 @@ def _is_gibberish(words: list[str], vocabulary: Set[str], stems: set[str]) -> bo
 
 
 OFF_TOPIC_SHARE = 0.12  # below this share of words in common with the question, and no signal: off topic
+SHORT_ANSWER_WORDS = 3  # "log n", "infinite": too short to be about something else, so never off topic
+RELATED = 0.2  # meaning similarity to the question or the line asked that puts an answer on topic
+UNRELATED = 0.12  # below this, an answer with no signal is off topic whatever words it shares
 
 
-def screen_answer(text: str, vocabulary: Set[str], *, signal_hit: bool = False) -> Screen:
+def screen_answer(
+    text: str,
+    vocabulary: Set[str],
+    *,
+    signal_hit: bool = False,
+    asked: Set[str] = frozenset(),
+    relatedness: float | None = None,
+) -> Screen:
     """Classify `text` against a question whose content stems are `vocabulary`.
 
-    `signal_hit` says whether any rubric or red-flag signal of the question matched the answer.
+    `signal_hit` says whether any rubric or red-flag signal of the question matched the answer (in any
+    words); `asked` are the content stems of the follow-up it answers (sharing one is enough to be on
+    topic); `relatedness` is its meaning similarity to the question and the line asked, when known.
     """
     graded, injected = strip_injections(text)
     flags = ["instructions_to_grader_removed"] if injected else []
     words = [t.group(0) for t in re.finditer(r"[A-Za-z0-9'’]+", graded)]
     stems = content_stems(graded)
-    if not words or (len(words) < 3 and not signal_hit):
+    if all(w.lower() in _FILLER for w in words):
         return Screen(AnswerKind.empty, graded, flags)
     if _DONT_KNOW.search(graded):
         remainder = content_stems(_DONT_KNOW.sub(" ", graded))
@@ -124,6 +103,11 @@ def screen_answer(text: str, vocabulary: Set[str], *, signal_hit: bool = False) 
     if _is_gibberish(words, vocabulary, stems):
         return Screen(AnswerKind.gibberish, graded, flags)
     shared = len(stems & vocabulary)
-    if not signal_hit and (shared < 2 or shared < OFF_TOPIC_SHARE * len(stems)):
+    on_topic = signal_hit or len(words) <= SHORT_ANSWER_WORDS or bool(stems & asked)
+    if not on_topic and relatedness is not None:
+        if relatedness < UNRELATED:
+            return Screen(AnswerKind.off_topic, graded, flags)
+        on_topic = relatedness >= RELATED
+    if not on_topic and (shared < 2 or shared < OFF_TOPIC_SHARE * len(stems)):
         return Screen(AnswerKind.off_topic, graded, flags)
     return Screen(AnswerKind.ok, graded, flags)

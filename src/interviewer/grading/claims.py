@@ -1,0 +1,156 @@
+"""Claims in an answer's clauses: which facts it states, and which it states wrongly.
+
+A claim (`bank.models.Claim`) is a concept and what is said about it. In one clause:
+  asserted  one `about` term and one `holds` phrase, neither denied ("L1 gives exact zeros");
+  mistaken  an undenied `about` term with an undenied `wrong` phrase ("L1 only shrinks weights"),
+            or with a denied `holds` phrase ("L1 does not give exact zeros").
+A phrase belongs to the concept named nearest to it in the clause (a comma between them counts as
+far), so "L2 drives weights to exactly zero, L1 shrinks smoothly" says "exactly zero" of L2 and
+"shrinks" of L1. A clause that names no concept at all, after a contrast word, borrows the one named
+in the clause before it ("I fit the scaler, but only on the training rows"). For a red flag, its
+claims' `holds` are the mistake: an asserted red-flag claim raises the flag. A question ("can the
+same element be used twice?") states nothing, and neither does a list of terms ("L1, sparse, L2").
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+
+from interviewer.bank.models import Claim, Question
+from interviewer.text.normalize import SLACK, Token, find_phrase, phrase_key, tokens
+from interviewer.text.polarity import Clause, clauses
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class ClaimHit:
+    """A claim found in one clause of the answer."""
+
+    owner: str  # the rubric item or red flag id the claim belongs to
+    red_flag: bool
+    asserted: bool  # True: the clause states the claim; False: it states the mistake
+    clause: Span  # the clause, for a verbatim quote
+    about: str  # the concept term that matched
+    said: str  # the holds or wrong phrase that matched
+
+
+@dataclass(frozen=True)
+class _Owned:
+    owner: str
+    red_flag: bool
+    claim: Claim
+
+
+def _claims_of(question: Question) -> list[_Owned]:
+    owned = [_Owned(item.id, False, claim) for item in question.rubric for claim in item.claims]
+    owned += [_Owned(flag.id, True, claim) for flag in question.red_flags for claim in flag.claims]
+    return owned
+
+
+def _first(toks: list[Token], phrase: str, present: set[str]) -> Span | None:
+    """Where `phrase` occurs: its words in order, with at most SLACK others between (order carries meaning:
+    "scale, then split" is not "split, then scale"). `present` holds the norms of `toks`, for a quick no."""
+    needle = phrase_key(phrase)
+    if not needle or not present.issuperset(needle):
+        return None
+    if len(needle) == 1:
+        return find_phrase(toks, needle)
+    for i, token in enumerate(toks):
+        if token.norm != needle[0]:
+            continue
+        j, at = i, 1
+        while at < len(needle) and j + 1 < len(toks) and j + 1 - i < len(needle) + SLACK:
+            j += 1
+            if toks[j].norm == needle[at]:
+                at += 1
+        if at == len(needle):
+            return token.start, toks[j].end
+    return None
+
+
+def _distance(text: str, a: Span, b: Span) -> tuple[bool, int]:
+    """How far apart two phrases are: across a comma counts as farther than any distance within one."""
+    lo, hi = min(a[1], b[1]), max(a[0], b[0])
+    return "," in text[lo:hi], max(0, hi - lo)
+
+
+_LIST_GAP = re.compile(r"[\s,;/&]*(?:(?:and|or)\b[\s,;/&]*)*", re.IGNORECASE)
+
+
+def _listed(text: str, a: Span, b: Span) -> bool:
+    """Whether two phrases are only items of a list ("ROC, TPR, FPR"): naming terms states nothing."""
+    gap = text[min(a[1], b[1]) : max(a[0], b[0])]
+    return bool(gap.strip()) and _LIST_GAP.fullmatch(gap) is not None
+
+
+def _verdict(
+    owned: _Owned, clause: Clause, toks: list[Token], present: set[str], subjects: dict[str, Span], text: str
+) -> ClaimHit | None:
+    about = [(term, subjects[term]) for term in owned.claim.about if term in subjects]
+    if not about:
+        return None
+    mine = {phrase_key(term) for term, _ in about}
+
+    def attributed(span: Span) -> tuple[str, Span] | None:
+        """The concept this phrase is said of, if it is one of this claim's (terms inside the phrase are part of it)."""
+        outside = {t: s for t, s in subjects.items() if not span[0] <= s[0] < span[1]} or subjects
+        nearest = min(outside.items(), key=lambda kv: (_distance(text, kv[1], span), phrase_key(kv[0]) not in mine))
+        if phrase_key(nearest[0]) not in mine:
+            return None
+        return next((term, s) for term, s in about if phrase_key(term) == phrase_key(nearest[0]))
+
+    def found(phrases: list[str]) -> list[tuple[str, Span, tuple[str, Span]]]:
+        out = []
+        for phrase in phrases:
+            span = _first(toks, phrase, present)
+            subject = attributed(span) if span is not None else None
+            if span is None or subject is None or _listed(text, subject[1], span):
+                continue
+            if not clause.negates(subject[1], phrase=phrase, own=span, soft=True):
+                out.append((phrase, span, subject))
+        return out
+
+    for phrase, span, subject in found(owned.claim.wrong):
+        if not clause.negates(span, phrase=phrase, soft=True) and not owned.red_flag:
+            return ClaimHit(owned.owner, False, False, (clause.start, clause.end), subject[0], phrase)
+    for phrase, span, subject in found(owned.claim.holds):
+        denied = clause.negates(span, phrase=phrase, soft=True)
+        if not denied:
+            return ClaimHit(owned.owner, owned.red_flag, True, (clause.start, clause.end), subject[0], phrase)
+        if not owned.red_flag:
+            return ClaimHit(owned.owner, False, False, (clause.start, clause.end), subject[0], phrase)
+    return None
+
+
+def find_claims(
+    question: Question, text: str, toks: list[Token] | None = None, parts: list[Clause] | None = None
+) -> list[ClaimHit]:
+    """Every claim of `question` (rubric items and red flags) that a clause of `text` states or states wrongly.
+
+    `toks` and `parts` are `text`'s tokens and clauses when the caller has them already."""
+    owned = _claims_of(question)
+    if not owned:
+        return []
+    toks = toks if toks is not None else tokens(text)
+    terms = sorted({term for o in owned for term in o.claim.about})
+    hits: list[ClaimHit] = []
+    carried: tuple[int, dict[str, Span]] = (-1, {})
+    starts = [t.start for t in toks]
+    for clause in parts if parts is not None else clauses(text):
+        if clause.asks:
+            continue
+        inside = toks[bisect_left(starts, clause.start) : bisect_left(starts, clause.end)]
+        present = {t.norm for t in inside}
+        subjects = {term: span for term in terms if (span := _first(inside, term, present)) is not None}
+        if subjects:
+            carried = (clause.sentence, subjects)
+        elif clause.contrasted and carried[0] == clause.sentence:
+            subjects = {term: (clause.start, clause.start) for term in carried[1]}
+        for o in owned:
+            hit = _verdict(o, clause, inside, present, subjects, text)
+            if hit is not None:
+                hits.append(hit)
+    return hits

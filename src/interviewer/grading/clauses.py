@@ -1,0 +1,99 @@
+"""An answer cut into clauses, each a verbatim slice, and whether a stretch of it only names terms.
+
+A clause is what a meaning check compares with a rubric item and what an evidence quote shows: a
+sentence, or a part of a long sentence between commas, semicolons, colons or dashes. A sentence
+that is a list of terms (comma- or line-separated, short pieces with no verb) is *named only*.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from interviewer.text.screen import split_sentences
+
+_PIECE = re.compile(r"[^,;:()\u2013\u2014]+|\s-\s")
+_LIST_SEPARATORS = re.compile(r"[,;/|•·\n]|\s(?:and|or|plus)\s|\s-\s")
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’+-]*")
+MIN_PART_WORDS = 3  # a sentence part shorter than this is compared only as part of its sentence
+MAX_TERM_WORDS = 4  # a verbless piece of at most this many words is a term, not an explanation
+
+# Words that make a piece a clause: pronouns, auxiliaries and modals, subordinators anywhere; and
+# verbs opening a piece of three words or more, as in the notes candidates type ("fit the scaler on
+# train", "split by time"; but "time-based split" and "cold start" stay terms).
+_CLAUSE_WORD_LIST = """
+i we you it they he she this that which who there is are was were be been being am has have had do
+does did can could will would should must may might shall because so since if when then than while
+whereas unless until means gives makes lets helps need needs keeps depends
+"""
+_IMPERATIVE_LIST = """
+fit fits use uses split splits check checks compare compares train trains add adds drop drops remove
+compute measure plot tune set pick choose keep avoid apply run monitor start try look sort store
+return reduce increase prevent prevents cause causes causing fix fixes stop stops learn learns
+memorize memorise memorizes memorises fail fails work works
+"""
+_CLAUSE_WORDS = frozenset(_CLAUSE_WORD_LIST.split())
+_IMPERATIVES = frozenset(_IMPERATIVE_LIST.split())
+
+
+@dataclass(frozen=True)
+class Clause:
+    start: int
+    end: int
+    text: str
+    sentence: tuple[int, int]  # span of the sentence it belongs to
+    named_only: bool  # the sentence only lists terms
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+
+
+def _is_term(piece: str) -> bool:
+    words = _words(piece)
+    if not words:
+        return True
+    if any(w in _CLAUSE_WORDS or w.endswith(("n't", "'s", "'re", "'ll")) for w in words):
+        return False
+    if words[0] in _IMPERATIVES and len(words) >= 3:
+        return False
+    return len(words) <= MAX_TERM_WORDS
+
+
+def names_only(sentence: str) -> bool:
+    """True when `sentence` is a list of terms (or one bare term) rather than a statement."""
+    pieces = [p for p in _LIST_SEPARATORS.split(sentence) if p and p.strip(" .!?")]
+    if not pieces:
+        return True
+    return all(_is_term(p) for p in pieces)
+
+
+def split_clauses(text: str) -> list[Clause]:
+    """Every sentence of `text`, then the parts of sentences that have several, in text order."""
+    out: list[Clause] = []
+    for start, end in split_sentences(text):
+        sentence = text[start:end]
+        listed = names_only(sentence)
+        out.append(Clause(start, end, sentence, (start, end), listed))
+        parts = [m for m in _PIECE.finditer(sentence) if len(_words(m.group(0))) >= MIN_PART_WORDS]
+        if len(parts) < 2:
+            continue
+        for m in parts:
+            a, b = start + m.start(), start + m.end()
+            while a < b and not text[a].isalnum():
+                a += 1
+            while b > a and not (text[b - 1].isalnum() or text[b - 1] in ")%"):
+                b -= 1
+            out.append(Clause(a, b, text[a:b], (start, end), listed))
+    return out
+
+
+def keyword_list_share(text: str) -> float:
+    """Share of the answer's words that sit in sentences which only name terms."""
+    total = listed = 0
+    for start, end in split_sentences(text):
+        n = len(_words(text[start:end]))
+        total += n
+        if names_only(text[start:end]):
+            listed += n
+    return listed / total if total else 0.0
