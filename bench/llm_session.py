@@ -120,6 +120,13 @@ class ScriptedIO:
     def round_break(self, next_round: str) -> None:
         pass
 
+    def attach(self, interviewer, grader_name: str, engine) -> None:
+        pass
+
+    def wait_for_all(self, label: str, futures) -> None:
+        for future in futures:
+            future.result()
+
 
 def _spoken_moves(record: SessionRecord) -> list[str]:
     """The move of every interviewer turn, in order, the closing line last."""

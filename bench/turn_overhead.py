@@ -46,6 +46,13 @@ class ScriptedIO:
     def info(self, text: str) -> None:
         pass
 
+    def attach(self, interviewer, grader_name: str, engine) -> None:
+        pass
+
+    def wait_for_all(self, label: str, futures) -> None:
+        for future in futures:
+            future.result()
+
 
 def main() -> None:
     os.environ["INTERVIEWER_CONFIG"] = os.devnull  # the bench's settings only, never the user's config

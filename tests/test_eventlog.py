@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from interviewer.transcripts import store as store_module
+from interviewer.transcripts.fold import fold
 from interviewer.transcripts.store import Store, StoreError
 from tests import answers
 from tests.conftest import FIXTURES
@@ -54,8 +55,19 @@ def test_every_step_is_an_event_and_the_transcript_is_the_fold_of_the_log(transc
     graded = [e for e in log if e["type"] == "graded"]
     assert {g["question_id"] for g in graded} == set(started["engine"]["plan"])
     assert all(g["rubric_hash"] and g["path"] == "offline" for g in graded)
-    folded = Store(transcripts).load(folder.name)
+    folded = fold(Store(transcripts).events(folder.name))
+    folded.log_bytes = (folder / "events.jsonl").stat().st_size
     assert transcript(folder) == json.loads(folded.model_dump_json())
+
+
+def test_load_reads_the_transcript_view_only_while_the_log_is_unchanged(transcripts: Path) -> None:
+    start(transcripts, "-n", "1", input=blocks(*ANSWERS))
+    [folder] = sessions(transcripts)
+    assert Store(transcripts).load(folder.name).finished_at
+    lines = (folder / "events.jsonl").read_text().splitlines(keepends=True)
+    assert json.loads(lines[-1])["type"] == "finished"
+    (folder / "events.jsonl").write_text("".join(lines[:-1]))  # as if killed before the end was recorded
+    assert Store(transcripts).load(folder.name).finished_at is None
 
 
 def test_a_torn_last_line_is_ignored_on_read_and_cut_off_by_the_next_append(transcripts: Path) -> None:
@@ -184,7 +196,9 @@ def test_regrade_appends_grades_and_the_report_shows_the_previous_one_beside_the
     report = (folder / "report.md").read_text()
     assert f"— {score}/100 (previous grade {score}/100 by offline)" in report
     assert "(was " in report
-    assert transcript(folder)["earlier_grades"][first[0]["question_id"]][0] == first[0]["grade"]
+    data = transcript(folder)
+    assert data["earlier_grades"][first[0]["question_id"]][0] == first[0]["grade"]
+    assert data["rubric_hashes"][first[0]["question_id"]] == graded[-1]["rubric_hash"]
 
 
 def test_regrade_all_and_regrade_with_nothing_named(transcripts: Path) -> None:

@@ -12,7 +12,7 @@ import respx
 
 from tests import answers
 from tests.helpers import PACK_ARGS, blocks, run_cli, sessions, transcript
-from tests.llm_mocks import OPENAI_URL, FakeModel, error, kind_of, once
+from tests.llm_mocks import OPENAI_URL, FakeModel, error, good_grades, kind_of, once
 
 LOCAL = "http://127.0.0.1:8765/v1"
 SAID = [answers.CV_ANSWER, "Five or ten folds.", answers.STRONG_IMBALANCE, "After the split.", "Threshold."] * 2
@@ -128,3 +128,43 @@ def test_grades_made_while_the_grader_was_down_are_graded_again_on_resume(
     assert {g["path"] for g in grades.values()} == {"llm_json_schema"}
     assert "(previous grade " in (folder / "report.md").read_text()
     assert kind_of(json.loads(route.calls.last.request.content)) == "grader"
+
+
+def test_resume_with_api_base_switches_the_server_and_records_the_switch(
+    mock: respx.MockRouter, transcripts: Path
+) -> None:
+    moved = "http://127.0.0.1:9999/v1"
+    for base in (LOCAL, moved):
+        mock.get(base).mock(return_value=httpx.Response(200))
+    old = mock.post(f"{LOCAL}/chat/completions").mock(side_effect=FakeModel("openai"))
+    first = start(transcripts, "--model", "openai/local", "--api-base", LOCAL, input=blocks(answers.CV_ANSWER))
+    assert first.exit_code == 0, first.output
+    [folder] = sessions(transcripts)
+    calls_before = len(old.calls)
+    new = mock.post(f"{moved}/chat/completions").mock(side_effect=FakeModel("openai"))
+    second = resume(transcripts, folder.name, "--api-base", moved)
+    assert second.exit_code == 0, second.output
+    assert len(old.calls) == calls_before and new.calls
+    [switch] = [e for e in events(folder) if e["type"] == "settings_changed"]
+    assert switch["settings"]["interviewer"]["api_base"] == moved == switch["settings"]["grader"]["api_base"]
+    assert switch["settings"]["interviewer"]["model"] == "openai/local"
+
+
+def test_regrade_with_another_grader_appends_its_grades_and_the_report_shows_both(
+    mock: respx.MockRouter, transcripts: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = start(transcripts)
+    assert first.exit_code == 0, first.output
+    [folder] = sessions(transcripts)
+    offline = transcript(folder)["grades"]
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-abcdefghijklmnop1234")
+    mock.post(OPENAI_URL).mock(side_effect=FakeModel("openai", grade=lambda text: good_grades(text, score=3)))
+    result = run_cli("regrade", folder.name, "--grader-model", "openai/gpt-4o", "--transcripts-dir", str(transcripts))
+    assert result.exit_code == 0, result.output
+    regraded = [e for e in events(folder) if e["type"] == "graded" and e["reason"] == "regrade"]
+    assert {e["grader"] for e in regraded} == {"openai/gpt-4o"} and len(regraded) == len(offline)
+    report = (folder / "report.md").read_text()
+    for question_id, grade in offline.items():
+        latest = transcript(folder)["grades"][question_id]["score"]
+        assert f"{question_id} — {latest}/100 (previous grade {grade['score']}/100 by offline)" in report
+    assert "3/3 (was " in report

@@ -32,6 +32,8 @@ def iso(at: float) -> str:
 
 
 class Fold:
+    """Takes over the `started` event's engine state and advances it with every event applied."""
+
     def __init__(self, started: Started) -> None:
         self.record = SessionRecord(
             id=started.id,
@@ -44,7 +46,7 @@ class Fold:
             prompt_hashes=started.prompt_hashes,
             bank_version=started.bank_version,
             questions=started.questions,
-            engine=started.engine.model_copy(deep=True),
+            engine=started.engine,
             usage=list(started.usage),
             notes=list(started.notes),
         )
@@ -77,6 +79,7 @@ class Fold:
                 if (previous := record.grades.get(event.question_id)) is not None:
                     record.earlier_grades.setdefault(event.question_id, []).append(previous)
                 record.grades[event.question_id] = event.grade
+                record.rubric_hashes[event.question_id] = event.rubric_hash
             case SettingsChanged():
                 record.engines, record.settings = event.engines, event.settings
             case Paused():

@@ -69,9 +69,11 @@ class SessionRecord(BaseModel):
     engine: EngineState
     grades: dict[str, QuestionGrade] = Field(default_factory=dict)  # the latest grade of each question
     earlier_grades: dict[str, list[QuestionGrade]] = Field(default_factory=dict)  # replaced grades, oldest first
+    rubric_hashes: dict[str, str] = Field(default_factory=dict)  # the rubric each latest grade was made against
     usage: list[Usage] = Field(default_factory=list)
     timings: dict[str, float] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)
+    log_bytes: int | None = None  # size of the events.jsonl this view was folded from: while equal, it is current
 
     @property
     def status(self) -> SessionStatus:

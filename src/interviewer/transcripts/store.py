@@ -82,9 +82,7 @@ def new_session_id() -> str:
 class SessionWriter:
     """The one open writer of a session: its lock and its log. Raises StoreWriteError when a write fails."""
 
-    def __init__(self, store: Store, session_id: str, lock: SessionLock, log: EventLog) -> None:
-        self.store = store
-        self.session_id = session_id
+    def __init__(self, lock: SessionLock, log: EventLog) -> None:
         self._lock = lock
         self._log = log
 
@@ -158,7 +156,16 @@ class Store:
     def load(self, session_id: str) -> SessionRecord:
         """The folded record of the session `session_id` names (an id or a unique prefix)."""
         session_id = self.resolve(session_id)
-        return self._fold(session_id, self.events(session_id)).record
+        return self._current_view(session_id) or self._fold(session_id, self.events(session_id)).record
+
+    def _current_view(self, session_id: str) -> SessionRecord | None:
+        """transcript.json when it was folded from the log as it is now (the log only grows), else None."""
+        try:
+            size = self.events_path(session_id).stat().st_size
+            record = SessionRecord.model_validate_json(self.transcript_path(session_id).read_bytes())
+        except (OSError, ValueError):
+            return None
+        return record if record.log_bytes == size and record.id == session_id else None
 
     @staticmethod
     def _fold(session_id: str, events: list[Event]) -> Fold:
@@ -220,7 +227,7 @@ class Store:
             except BaseException:
                 lock.release()
                 raise
-        return SessionWriter(self, session_id, lock, log), started
+        return SessionWriter(lock, log), started
 
     def open(self, session_id: str) -> tuple[SessionWriter, Fold]:
         """Lock an existing session for writing; its fold, read under the lock. A 0.1.0 session gets its log."""
@@ -238,12 +245,13 @@ class Store:
         except BaseException:
             lock.release()
             raise
-        return SessionWriter(self, session_id, lock, log), fold
+        return SessionWriter(lock, log), fold
 
     def save(self, record: SessionRecord) -> None:
-        """Write the `transcript.json` view of a folded record."""
+        """Write the `transcript.json` view of a folded record (call it with no append in between)."""
         path = self.transcript_path(record.id)
         with writing(path):
+            record.log_bytes = self.events_path(record.id).stat().st_size
             atomic_write(path, record.model_dump_json(indent=2))
 
     def save_report(self, record: SessionRecord, markdown: str) -> Path:
