@@ -24,9 +24,9 @@ from pathlib import Path
 
 from rich.console import Console
 
-from interviewer.app import StartOptions, prepare_session
 from interviewer.backends.llm import litellm
 from interviewer.bank.models import Question
+from interviewer.commands.interview import StartOptions, prepare_session
 from interviewer.tokens import count_messages, count_tokens
 from interviewer.transcripts.record import SessionRecord
 

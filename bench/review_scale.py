@@ -26,7 +26,7 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from interviewer.review import list_sessions, show_progress
+from interviewer.commands.review import list_sessions, show_progress
 from interviewer.transcripts.record import SessionRecord
 from interviewer.transcripts.store import Store
 

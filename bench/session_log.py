@@ -15,7 +15,7 @@ from pathlib import Path
 
 from turn_overhead import ScriptedIO  # bench/ is on the path when this script runs
 
-from interviewer.app import StartOptions, prepare_session
+from interviewer.commands.interview import StartOptions, prepare_session
 from interviewer.transcripts.events import Paused
 from interviewer.transcripts.fold import fold
 from interviewer.transcripts.record import SessionRecord

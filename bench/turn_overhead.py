@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from interviewer.app import StartOptions, prepare_session
+from interviewer.commands.interview import StartOptions, prepare_session
 
 ANSWER = (
     "I'd start with a simple baseline, check the data for leakage, then compare precision and recall on a held "

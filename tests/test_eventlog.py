@@ -245,7 +245,7 @@ class InterruptingIO:
 def test_after_ctrl_c_resume_shows_the_pending_line_again_without_recording_it_twice(
     transcripts: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import interviewer.app as app
+    import interviewer.commands.interview as app
 
     io = InterruptingIO(None, [answers.CV_ANSWER])
     monkeypatch.setattr(app, "make_io", lambda console: io)
@@ -288,7 +288,7 @@ def test_an_old_transcript_that_does_not_validate_is_named_in_one_line(
 def test_an_answer_with_undecodable_bytes_is_kept_with_replacement_characters(
     transcripts: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import interviewer.app as app
+    import interviewer.commands.interview as app
 
     io = InterruptingIO(None, ["caf\udce9 latte: k folds, train on k-1 and average the held-out scores", "/quit"])
     monkeypatch.setattr(app, "make_io", lambda console: io)

@@ -20,12 +20,12 @@ from pathlib import Path
 
 import pytest
 
+from interviewer.commands.printed import printed_command
+from interviewer.commands.review import LIST_LIMIT
 from interviewer.history.db import connect, database_path
 from interviewer.history.schema import SCHEMA_VERSION
-from interviewer.review import LIST_LIMIT
 from interviewer.settings import load_settings
 from interviewer.transcripts.store import Store
-from interviewer.user_commands import printed_command
 from tests.helpers import run_cli
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "transcripts"

@@ -112,7 +112,7 @@ def start(
     api_base: Annotated[str | None, typer.Option("--api-base", help="Base URL of an OpenAI-compatible server.")] = None,
 ) -> None:
     """Start a new mock interview."""
-    from interviewer.app import StartOptions, start_session
+    from interviewer.commands.interview import StartOptions, start_session
 
     code = start_session(
         StartOptions(
@@ -144,7 +144,7 @@ def resume(
     api_base: Annotated[str | None, typer.Option("--api-base", help="Switch the OpenAI-compatible server.")] = None,
 ) -> None:
     """Continue a session with the settings it was started with (or switch them); re-grade fallback grades."""
-    from interviewer.app import StartOptions, resume_session
+    from interviewer.commands.interview import StartOptions, resume_session
 
     switch = StartOptions(model=model, grader_model=grader_model, api_base=api_base)
     raise typer.Exit(resume_session(session_id, transcripts_dir, switch))
@@ -162,7 +162,7 @@ def regrade(
     transcripts_dir: DirOpt = None,
 ) -> None:
     """Grade stored answers again with the current bank and grader; the report shows old and new grades."""
-    from interviewer.regrade import regrade_sessions
+    from interviewer.commands.regrade import regrade_sessions
 
     raise typer.Exit(regrade_sessions(session_ids or [], all_sessions, grader_model, transcripts_dir))
 
@@ -199,7 +199,7 @@ def grade(
     with_outline: Annotated[bool, typer.Option("--with-outline", help="Include the strong-answer outline.")] = False,
 ) -> None:
     """Grade written answers without an interview (one from a file or stdin, or a batch)."""
-    from interviewer.grade_cli import GradeOptions, run_grade
+    from interviewer.commands.grade import GradeOptions, run_grade
 
     options = GradeOptions(
         question, answer_file, answers, tuple(bank or []), not no_builtin, as_json, grader_model, api_base,
@@ -215,8 +215,8 @@ def doctor(
     api_base: Annotated[str | None, typer.Option("--api-base", help="Base URL of an OpenAI-compatible server.")] = None,
 ) -> None:
     """Check the configured models: key present, endpoint reachable, a one-token call."""
-    from interviewer.app import StartOptions, settings_for
-    from interviewer.doctor import run
+    from interviewer.commands.doctor import run
+    from interviewer.commands.interview import StartOptions, settings_for
 
     raise typer.Exit(run(settings_for(StartOptions(model=model, grader_model=grader_model, api_base=api_base))))
 
@@ -230,7 +230,7 @@ def review(
     """List past sessions (or use `review show ID`, `review progress`, `review export`)."""
     ctx.obj = transcripts_dir
     if ctx.invoked_subcommand is None:
-        from interviewer.review import LIST_LIMIT, list_sessions
+        from interviewer.commands.review import LIST_LIMIT, list_sessions
 
         raise typer.Exit(list_sessions(transcripts_dir, None if all_sessions else LIST_LIMIT))
 
@@ -242,7 +242,7 @@ def review_show(
     transcripts_dir: DirOpt = None,
 ) -> None:
     """Show one session's report."""
-    from interviewer.review import show_session
+    from interviewer.commands.review import show_session
 
     raise typer.Exit(show_session(session_id, transcripts_dir or ctx.obj))
 
@@ -250,7 +250,7 @@ def review_show(
 @review_app.command("progress")
 def review_progress(ctx: typer.Context, transcripts_dir: DirOpt = None) -> None:
     """Scores by topic and by rubric item over time."""
-    from interviewer.review import show_progress
+    from interviewer.commands.review import show_progress
 
     raise typer.Exit(show_progress(transcripts_dir or ctx.obj))
 
@@ -262,7 +262,7 @@ def review_export(
     out: Annotated[Path | None, typer.Option("--out", help="File to write (default: stdout).")] = None,
 ) -> None:
     """Write every rubric item grade (one row each) for other tools."""
-    from interviewer.review import export_history
+    from interviewer.commands.review import export_history
 
     raise typer.Exit(export_history(fmt.value, out, ctx.obj))
 
@@ -270,7 +270,7 @@ def review_export(
 @history_app.command("rebuild")
 def history_rebuild(transcripts_dir: DirOpt = None) -> None:
     """Recreate the history database from the sessions (they stay the source of truth)."""
-    from interviewer.review import rebuild_history
+    from interviewer.commands.review import rebuild_history
 
     raise typer.Exit(rebuild_history(transcripts_dir))
 
@@ -286,7 +286,7 @@ def bank_list(
     no_builtin: NoBuiltinOpt = False,
 ) -> None:
     """List questions by round and difficulty."""
-    from interviewer.bank_cli import list_questions
+    from interviewer.commands.bank import list_questions
 
     raise typer.Exit(list_questions(round, level, bank or [], not no_builtin))
 
@@ -294,7 +294,7 @@ def bank_list(
 @bank_app.command("show")
 def bank_show(question_id: str, bank: BankOpt = None, no_builtin: NoBuiltinOpt = False) -> None:
     """Show one question with its rubric, follow-ups and strong-answer outline."""
-    from interviewer.bank_cli import show_question
+    from interviewer.commands.bank import show_question
 
     raise typer.Exit(show_question(question_id, bank or [], not no_builtin))
 
@@ -304,7 +304,7 @@ def bank_validate(
     paths: Annotated[list[Path] | None, typer.Argument(help="Pack files or folders (default: the bank).")] = None,
 ) -> None:
     """Check packs: schema errors name the file, question and field."""
-    from interviewer.bank_cli import validate
+    from interviewer.commands.bank import validate
 
     raise typer.Exit(validate(paths or []))
 
@@ -312,7 +312,7 @@ def bank_validate(
 @bank_app.command("rounds")
 def bank_rounds() -> None:
     """List the round presets."""
-    from interviewer.bank_cli import list_rounds
+    from interviewer.commands.bank import list_rounds
 
     raise typer.Exit(list_rounds())
 
@@ -320,7 +320,7 @@ def bank_rounds() -> None:
 @config_app.command("show")
 def config_show() -> None:
     """Print the merged configuration (keys masked) and where the config file lives."""
-    from interviewer.config_cli import show
+    from interviewer.commands.config import show
 
     raise typer.Exit(show())
 

@@ -18,11 +18,12 @@ from interviewer.backends.registry import make_grader, make_interviewer
 from interviewer.bank.loader import Bank, BankError, load_bank
 from interviewer.bank.models import Level, Question
 from interviewer.bank.presets import Preset, resolve
+from interviewer.commands.preflight import preflight
+from interviewer.commands.printed import printed_command
 from interviewer.engine.engine import Engine
 from interviewer.engine.planner import PlanError, plan_loop, plan_questions
 from interviewer.engine.state import SessionStatus
 from interviewer.exits import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_PROVIDER, EXIT_USAGE
-from interviewer.preflight import preflight
 from interviewer.prompts import prompt_hashes
 from interviewer.session import Session
 from interviewer.settings import ModelSettings, Settings, load_settings
@@ -43,7 +44,6 @@ from interviewer.transcripts.record import (
 from interviewer.transcripts.store import SessionWriter, Store, StoreError
 from interviewer.ui.console import make_console
 from interviewer.ui.terminal import InterviewIO, make_io
-from interviewer.user_commands import printed_command
 
 M = TypeVar("M", bound=ModelSettings)
 

@@ -26,7 +26,7 @@ def is_local(endpoint: str) -> bool:
 
 def _problem(settings: ModelSettings) -> str | None:
     from interviewer.backends.llm import LLMClient
-    from interviewer.doctor import reach
+    from interviewer.commands.doctor import reach
     from interviewer.text.redact import mask_url
 
     client = LLMClient(settings)

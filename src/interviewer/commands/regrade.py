@@ -11,10 +11,17 @@ from pathlib import Path
 
 from rich.console import Console
 
-from interviewer.app import EXIT_ERROR, EXIT_PROVIDER, PreflightError, StartOptions, check_models, resumed_settings
 from interviewer.backends.registry import make_grader
 from interviewer.bank.loader import BankError, load_bank
 from interviewer.bank.models import Question
+from interviewer.commands.interview import (
+    EXIT_ERROR,
+    EXIT_PROVIDER,
+    PreflightError,
+    StartOptions,
+    check_models,
+    resumed_settings,
+)
 from interviewer.session import graded_event
 from interviewer.settings import Settings, load_settings
 from interviewer.transcripts.lock import SessionBusy

@@ -17,6 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from interviewer.commands.printed import printed_command
 from interviewer.exits import EXIT_ERROR, EXIT_OK
 from interviewer.history import queries
 from interviewer.history.db import database_path, open_history, remove_database
@@ -26,7 +27,6 @@ from interviewer.settings import load_settings
 from interviewer.text.safe import visible
 from interviewer.transcripts.store import Store, StoreError
 from interviewer.ui.console import make_console
-from interviewer.user_commands import printed_command
 
 LIST_LIMIT = 30  # sessions `review` lists unless asked for all
 WEAKEST_SHOWN = 15

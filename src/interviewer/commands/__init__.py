@@ -1,0 +1,1 @@
+"""What each `interviewer` command does, one module per command (the Typer wiring is in `cli.py`)."""
