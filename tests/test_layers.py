@@ -42,6 +42,8 @@ LAYERS: dict[str, int] = {
     "grade_cli": 9,
     "regrade": 9,
     "fast_exit": 9,
+    "drill_cli": 9,
+    "practice": 7,
     "cli": 9,
     "__main__": 9,
     "__init__": 0,

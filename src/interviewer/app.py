@@ -62,6 +62,11 @@ class StartOptions:
     model: str | None = None
     grader_model: str | None = None
     api_base: str | None = None
+    question_ids: list[str] = field(default_factory=list)  # a drill: exactly these questions, in this order
+    focus: dict[str, list[str]] = field(default_factory=dict)  # a drill: the rubric items to aim follow-ups at
+
+
+DRILL = Preset(name="drill", description="drill on the rubric items due for practice")
 
 
 def _console() -> Console:
@@ -86,6 +91,8 @@ def settings_for(options: StartOptions) -> Settings:
 
 
 def _plan(bank: Bank, preset: Preset, level: str, options: StartOptions) -> tuple[list[Question], list[str] | None]:
+    if options.question_ids:
+        return [bank.questions[q] for q in options.question_ids], None
     if preset.loop:
         return plan_loop(
             bank.questions.values(),
@@ -155,7 +162,7 @@ def prepare_session(options: StartOptions, io: InterviewIO) -> tuple[Session, Pr
     Raises BankError, PlanError, KeyError, ValueError, PreflightError or StoreError."""
     settings = settings_for(options)
     bank = load_bank(settings.bank_paths, include_default=options.builtin_bank)
-    preset = resolve(options.round)
+    preset = DRILL if options.question_ids else resolve(options.round)
     level = Level(settings.level).value
     plan, segments = _plan(bank, preset, level, options)
     check_models(settings.interviewer, settings.grader)
@@ -169,6 +176,7 @@ def prepare_session(options: StartOptions, io: InterviewIO) -> tuple[Session, Pr
         max_follow_ups=settings.max_follow_ups,
         time_limit_s=round(options.time_limit * 60) if options.time_limit else None,
         segments=segments,
+        focus=options.focus,
     )
 
     def started(session_id: str) -> Started:

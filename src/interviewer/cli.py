@@ -134,6 +134,38 @@ def start(
 
 
 @app.command()
+def drill(
+    count: Annotated[int, typer.Option("--questions", "-n", min=1, help="Number of questions.")] = 3,
+    plan: Annotated[
+        bool, typer.Option("--plan", help="Show what is due and why, and when the rest is; ask nothing.")
+    ] = False,
+    level: Annotated[
+        str | None, typer.Option("--level", "-l", callback=_level, metavar=LEVEL_METAVAR, help="Interview level.")
+    ] = None,
+    bank: BankOpt = None,
+    no_builtin: NoBuiltinOpt = False,
+    transcripts_dir: DirOpt = None,
+    model: Annotated[str | None, typer.Option("--model", help="Interviewer model (litellm string).")] = None,
+    grader_model: Annotated[str | None, typer.Option("--grader-model", help="Grader model.")] = None,
+    api_base: Annotated[str | None, typer.Option("--api-base", help="Base URL of an OpenAI-compatible server.")] = None,
+) -> None:
+    """Practise the rubric items you scored lowest, when they come due (spaced repetition per item)."""
+    from interviewer.app import StartOptions
+    from interviewer.drill_cli import run_drill
+
+    options = StartOptions(
+        level=level,
+        bank=bank or [],
+        builtin_bank=not no_builtin,
+        transcripts_dir=transcripts_dir,
+        model=model,
+        grader_model=grader_model,
+        api_base=api_base,
+    )
+    raise typer.Exit(run_drill(options, count=count, plan_only=plan))
+
+
+@app.command()
 def resume(
     session_id: Annotated[str | None, typer.Argument(help="Session id (default: the latest unfinished).")] = None,
     transcripts_dir: DirOpt = None,

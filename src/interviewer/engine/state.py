@@ -59,5 +59,6 @@ class EngineState(BaseModel):
     status: SessionStatus = SessionStatus.active
     ended_early: bool = False
     runs: list[QuestionRun]
+    focus: dict[str, list[str]] = Field(default_factory=dict)  # question id -> rubric items a drill aims at
     pending: Action | None = None
     spoken: bool = False  # the pending action was said: after a crash, resume shows it again instead of re-asking

@@ -132,3 +132,26 @@ def export_rows(db: sqlite3.Connection) -> list[dict[str, object]]:
         " ORDER BY i.sort_key, i.rowid"
     )
     return [dict(zip(EXPORT_COLUMNS, row, strict=True)) | {"provisional": bool(row[13])} for row in rows]
+
+
+@dataclass(frozen=True)
+class ItemReview:
+    """One rubric item grade with what happened on its question (hints, a skip), for the drill schedule."""
+
+    question_id: str
+    item_id: str
+    item_name: str
+    score: int
+    hints: int
+    skipped: bool
+    graded_at: str
+
+
+def item_reviews(db: sqlite3.Connection) -> list[ItemReview]:
+    """Every rubric item grade, oldest first (the order the schedule replays them in)."""
+    rows = db.execute(
+        "SELECT i.question_id, i.item_id, i.item_name, i.score, g.hints, g.skipped, i.graded_at FROM item_grades i"
+        " JOIN grades g ON g.session_id = i.session_id AND g.question_id = i.question_id"
+        " ORDER BY i.sort_key, i.rowid"
+    )
+    return [ItemReview(q, i, name, score, hints, bool(skipped), at) for q, i, name, score, hints, skipped, at in rows]
