@@ -47,6 +47,10 @@ NoBuiltinOpt = Annotated[bool, typer.Option("--no-builtin", help="Use only the -
 DirOpt = Annotated[Path | None, typer.Option("--transcripts-dir", help="Where sessions are saved.", show_default=False)]
 
 
+class Focus(StrEnum):
+    weak = "weak"
+
+
 class ExportFormat(StrEnum):
     csv = "csv"
     jsonl = "jsonl"
@@ -104,6 +108,12 @@ def start(
     time_limit: Annotated[float | None, typer.Option("--time-limit", help="Minutes for the whole session.")] = None,
     topic: Annotated[list[str] | None, typer.Option("--topic", "-t", help="Only these topics (repeatable).")] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Random seed for question choice.")] = None,
+    repeat: Annotated[
+        bool, typer.Option("--repeat", help="Allow questions asked in your last 3 sessions (avoided by default).")
+    ] = False,
+    focus: Annotated[
+        Focus | None, typer.Option("--focus", help="weak: fill the round from your weakest topics first.")
+    ] = None,
     bank: BankOpt = None,
     no_builtin: NoBuiltinOpt = False,
     transcripts_dir: DirOpt = None,
@@ -122,6 +132,8 @@ def start(
             time_limit=time_limit,
             topics=topic or [],
             seed=seed,
+            repeat=repeat,
+            focus_weak=focus is Focus.weak,
             bank=bank or [],
             builtin_bank=not no_builtin,
             transcripts_dir=transcripts_dir,

@@ -155,3 +155,13 @@ def item_reviews(db: sqlite3.Connection) -> list[ItemReview]:
         " ORDER BY i.sort_key, i.rowid"
     )
     return [ItemReview(q, i, name, score, hints, bool(skipped), at) for q, i, name, score, hints, skipped, at in rows]
+
+
+def recent_question_ids(db: sqlite3.Connection, sessions: int) -> set[str]:
+    """The questions graded in the `sessions` newest sessions (what `start` avoids asking again)."""
+    rows = db.execute(
+        "SELECT DISTINCT question_id FROM grades WHERE session_id IN"
+        " (SELECT id FROM sessions WHERE error IS NULL ORDER BY created_at DESC, id DESC LIMIT ?)",
+        (sessions,),
+    )
+    return {row[0] for row in rows}
