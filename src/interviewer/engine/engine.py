@@ -152,6 +152,7 @@ class Engine:
             case Command.hint:
                 run.hints += 1
                 target = self._top_missing()
+                run.hinted_items.append(target or "")
                 return self._set(self._action(Move.hint, target_item=target, hint=self._hint_for(target)))
             case Command.repeat:
                 return self._set(self._action(Move.repeat, repeat_text=self.last_interviewer_line()))
