@@ -292,11 +292,18 @@ def review_show(
 
 
 @review_app.command("progress")
-def review_progress(ctx: typer.Context, transcripts_dir: DirOpt = None) -> None:
-    """Scores by topic and by rubric item over time."""
+def review_progress(
+    ctx: typer.Context,
+    transcripts_dir: DirOpt = None,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", help="Also write the charts as one self-contained page.", show_default=False),
+    ] = None,
+) -> None:
+    """Scores by topic and by rubric item over time, as tables and charts; item mastery; what to work on next."""
     from interviewer.review import show_progress
 
-    raise typer.Exit(show_progress(transcripts_dir or ctx.obj))
+    raise typer.Exit(show_progress(transcripts_dir or ctx.obj, html))
 
 
 @review_app.command("export")

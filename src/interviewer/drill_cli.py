@@ -14,13 +14,13 @@ from interviewer.bank.loader import BankError, load_bank
 from interviewer.exits import EXIT_ERROR, EXIT_OK
 from interviewer.history import queries
 from interviewer.history.index import open_index
+from interviewer.practice.empty import no_history
 from interviewer.practice.plan import DrillPlan, plan_drill
 from interviewer.practice.schedule import ItemSchedule, build_schedule
 from interviewer.text.plural import plural
 from interviewer.text.safe import visible
 from interviewer.transcripts.store import Store
 from interviewer.ui.console import make_console
-from interviewer.user_commands import printed_command
 
 
 def due_in(when: datetime, now: datetime) -> str:
@@ -63,22 +63,6 @@ def show_plan(console: Console, plan: DrillPlan, now: datetime) -> None:
         console.print(Text(visible(f"Skipped (no longer in the bank, schedule kept): {', '.join(plan.removed)}")))
 
 
-def _no_history(console: Console, store: Store, sessions: int, broken: int) -> int:
-    root = visible(str(store.root.resolve()))
-    if not sessions and not broken:
-        console.print(f"No history yet in {root}: run a first session with `interviewer start`, then drill.")
-        return EXIT_ERROR
-    # `history rebuild` takes --transcripts-dir after the subcommand, unlike `review`
-    rebuild = printed_command("history", transcripts_dir=store.root).replace(" history", " history rebuild", 1)
-    console.print(
-        f"The history in {root} has no graded answers ({plural(sessions, 'session')} loaded, {broken} broken);"
-        f" if that is wrong, run `{rebuild}`.",
-        markup=False,
-        soft_wrap=True,
-    )
-    return EXIT_ERROR
-
-
 def run_drill(options: StartOptions, *, count: int, plan_only: bool, now: datetime | None = None) -> int:
     console = make_console()
     settings = settings_for(options)
@@ -88,7 +72,9 @@ def run_drill(options: StartOptions, *, count: int, plan_only: bool, now: dateti
         console.print(Text.assemble(("Note: ", "yellow"), visible(note)))
     reviews = queries.item_reviews(db)
     if not reviews:
-        return _no_history(console, store, queries.session_count(db), len(queries.broken_sessions(db)))
+        sessions, broken = queries.session_count(db), len(queries.broken_sessions(db))
+        console.print(no_history(store.root, sessions, broken), markup=False, soft_wrap=True)
+        return EXIT_ERROR
     try:
         bank = load_bank(settings.bank_paths, include_default=options.builtin_bank)
     except BankError as exc:

@@ -165,3 +165,25 @@ def recent_question_ids(db: sqlite3.Connection, sessions: int) -> set[str]:
         (sessions,),
     )
     return {row[0] for row in rows}
+
+
+@dataclass(frozen=True)
+class SessionScore:
+    id: str
+    created_at: str
+    overall: int | None
+    topics: dict[str, int]  # the session's average question score per topic
+
+
+def session_scores(db: sqlite3.Connection) -> list[SessionScore]:
+    """Every graded session that loads, oldest first, with its overall and per-topic scores."""
+    topics: dict[str, dict[str, int]] = {}
+    for session_id, topic, average in db.execute(
+        "SELECT session_id, topic, avg(score) FROM grades GROUP BY session_id, topic ORDER BY session_id, topic"
+    ):
+        topics.setdefault(session_id, {})[topic] = round(average)
+    rows = db.execute(
+        "SELECT id, created_at, overall FROM sessions WHERE error IS NULL AND id IN (SELECT session_id FROM grades)"
+        " ORDER BY created_at, id"
+    )
+    return [SessionScore(sid, created, overall, topics.get(sid, {})) for sid, created, overall in rows]
