@@ -156,3 +156,19 @@ def test_a_question_removed_from_the_bank_keeps_its_schedule_but_is_skipped(tran
     assert result.exit_code == 0
     assert f"Skipped (no longer in the bank, schedule kept): {asked[0]}" in result.output
     assert asked[1] in result.output
+
+
+def test_a_history_database_from_before_hints_were_indexed_is_emptied_to_be_indexed_again(tmp_path: Path) -> None:
+    import sqlite3
+
+    from interviewer.history.schema import MIGRATIONS
+
+    path = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript(f"BEGIN; {MIGRATIONS[0]}; PRAGMA user_version = 1; COMMIT;")
+    old.execute("INSERT INTO sessions (id, fingerprint) VALUES ('20260301-090000-abcd', 'x')")
+    old.commit()
+    old.close()
+    db = connect(path)
+    assert {row[1] for row in db.execute("PRAGMA table_info(grades)")} >= {"hints", "skipped"}
+    assert db.execute("SELECT count(*) FROM sessions").fetchone()[0] == 0  # the next refresh indexes every session

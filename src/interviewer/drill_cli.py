@@ -22,6 +22,8 @@ from interviewer.text.safe import visible
 from interviewer.transcripts.store import Store
 from interviewer.ui.console import make_console
 
+LATER_SHOWN = 8  # items `drill --plan` lists under "Later"; the rest are counted
+
 
 def due_in(when: datetime, now: datetime) -> str:
     """`now`, or how long until `when`, in the largest whole unit."""
@@ -53,12 +55,14 @@ def show_plan(console: Console, plan: DrillPlan, now: datetime) -> None:
     else:
         console.print("Nothing to drill: every question you were graded on has left the bank.")
     if plan.later:
-        table = Table(title="Later", box=box.SIMPLE_HEAD)
+        table = Table(title="Later (soonest first)", box=box.SIMPLE_HEAD)
         for column in ("Question", "Rubric item", "Why", "Due"):
             table.add_column(column)
-        for item in plan.later:
+        for item in plan.later[:LATER_SHOWN]:
             table.add_row(*_item_row(item, now))
         console.print(table)
+        if rest := plan.later[LATER_SHOWN:]:
+            console.print(f"…and {plural(len(rest), 'more item')}, the last due {due_in(rest[-1].due, now)}.")
     if plan.removed:
         console.print(Text(visible(f"Skipped (no longer in the bank, schedule kept): {', '.join(plan.removed)}")))
 

@@ -8,6 +8,7 @@ from interviewer.practice.progress import ProgressData
 from interviewer.text.safe import visible
 
 CHART_HEIGHT = 14
+PALETTE = ("blue", "red", "green", "orange", "magenta", "cyan")  # one per line, so topics tell apart
 
 
 def _points(values: list[int | None]) -> tuple[list[int], list[int]]:
@@ -25,9 +26,9 @@ def terminal_charts(data: ProgressData, width: int) -> str:
         plt.clear_figure()
         plt.plotsize(width, CHART_HEIGHT)
         plt.theme("clear")
-        for name, values in series.items():
+        for n, (name, values) in enumerate(series.items()):
             xs, ys = _points(values)
-            plt.plot(xs, ys, label=visible(name), marker="braille")
+            plt.plot(xs, ys, label=visible(name), marker="braille", color=PALETTE[n % len(PALETTE)])
         plt.title(title)
         plt.ylim(0, 100)
         plt.xlim(0.5, len(ticks) + 0.5)
