@@ -195,7 +195,7 @@ def _rename_item(data: dict) -> None:
 
 
 def _progress_rows(output: str, question_id: str, item_words: str) -> list[list[str]]:
-    rows = [line for line in output.splitlines() if question_id in line and item_words in line]
+    rows = [line for line in output.splitlines() if line.startswith("│") and question_id in line and item_words in line]
     return sorted([cell.strip() for cell in row.strip("│ ").split("│")] for row in rows)
 
 

@@ -34,6 +34,7 @@ LAYERS: dict[str, int] = {
     "ui": 8,
     "fast_exit": 9,
     "commands": 9,
+    "practice": 7,
     "cli": 9,
     "__main__": 9,
     "__init__": 0,

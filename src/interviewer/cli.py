@@ -47,6 +47,10 @@ NoBuiltinOpt = Annotated[bool, typer.Option("--no-builtin", help="Use only the -
 DirOpt = Annotated[Path | None, typer.Option("--transcripts-dir", help="Where sessions are saved.", show_default=False)]
 
 
+class Focus(StrEnum):
+    weak = "weak"
+
+
 class ExportFormat(StrEnum):
     csv = "csv"
     jsonl = "jsonl"
@@ -104,6 +108,12 @@ def start(
     time_limit: Annotated[float | None, typer.Option("--time-limit", help="Minutes for the whole session.")] = None,
     topic: Annotated[list[str] | None, typer.Option("--topic", "-t", help="Only these topics (repeatable).")] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Random seed for question choice.")] = None,
+    repeat: Annotated[
+        bool, typer.Option("--repeat", help="Allow questions asked in your last 3 sessions (avoided by default).")
+    ] = False,
+    focus: Annotated[
+        Focus | None, typer.Option("--focus", help="weak: fill the round from your weakest topics first.")
+    ] = None,
     bank: BankOpt = None,
     no_builtin: NoBuiltinOpt = False,
     transcripts_dir: DirOpt = None,
@@ -122,6 +132,8 @@ def start(
             time_limit=time_limit,
             topics=topic or [],
             seed=seed,
+            repeat=repeat,
+            focus_weak=focus is Focus.weak,
             bank=bank or [],
             builtin_bank=not no_builtin,
             transcripts_dir=transcripts_dir,
@@ -131,6 +143,38 @@ def start(
         )
     )
     raise typer.Exit(code)
+
+
+@app.command()
+def drill(
+    count: Annotated[int, typer.Option("--questions", "-n", min=1, help="Number of questions.")] = 3,
+    plan: Annotated[
+        bool, typer.Option("--plan", help="Show what is due and why, and when the rest is; ask nothing.")
+    ] = False,
+    level: Annotated[
+        str | None, typer.Option("--level", "-l", callback=_level, metavar=LEVEL_METAVAR, help="Interview level.")
+    ] = None,
+    bank: BankOpt = None,
+    no_builtin: NoBuiltinOpt = False,
+    transcripts_dir: DirOpt = None,
+    model: Annotated[str | None, typer.Option("--model", help="Interviewer model (litellm string).")] = None,
+    grader_model: Annotated[str | None, typer.Option("--grader-model", help="Grader model.")] = None,
+    api_base: Annotated[str | None, typer.Option("--api-base", help="Base URL of an OpenAI-compatible server.")] = None,
+) -> None:
+    """Practise the rubric items you scored lowest, when they come due (spaced repetition per item)."""
+    from interviewer.commands.drill import run_drill
+    from interviewer.commands.interview import StartOptions
+
+    options = StartOptions(
+        level=level,
+        bank=bank or [],
+        builtin_bank=not no_builtin,
+        transcripts_dir=transcripts_dir,
+        model=model,
+        grader_model=grader_model,
+        api_base=api_base,
+    )
+    raise typer.Exit(run_drill(options, count=count, plan_only=plan))
 
 
 @app.command()
@@ -248,11 +292,18 @@ def review_show(
 
 
 @review_app.command("progress")
-def review_progress(ctx: typer.Context, transcripts_dir: DirOpt = None) -> None:
-    """Scores by topic and by rubric item over time."""
+def review_progress(
+    ctx: typer.Context,
+    transcripts_dir: DirOpt = None,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", help="Also write the charts as one self-contained page.", show_default=False),
+    ] = None,
+) -> None:
+    """Scores by topic and by rubric item over time, as tables and charts; item mastery; what to work on next."""
     from interviewer.commands.review import show_progress
 
-    raise typer.Exit(show_progress(transcripts_dir or ctx.obj))
+    raise typer.Exit(show_progress(transcripts_dir or ctx.obj, html))
 
 
 @review_app.command("export")

@@ -63,7 +63,7 @@ def graded_event(question: Question, run: QuestionRun, grader: GraderBackend, *,
         run.answers(),
         grader,
         thread=thread_of(run),
-        hints=run.hints,
+        hints=run.charged_hints(),
         skipped=run.status is RunStatus.skipped,
     )
     return Graded(

@@ -21,9 +21,11 @@ from interviewer.bank.presets import Preset, resolve
 from interviewer.commands.preflight import preflight
 from interviewer.commands.printed import printed_command
 from interviewer.engine.engine import Engine
-from interviewer.engine.planner import PlanError, plan_loop, plan_questions
+from interviewer.engine.planner import History, PlanError, plan_loop, plan_questions
 from interviewer.engine.state import SessionStatus
 from interviewer.exits import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_PROVIDER, EXIT_USAGE
+from interviewer.history import queries
+from interviewer.history.index import open_index
 from interviewer.prompts import prompt_hashes
 from interviewer.session import Session
 from interviewer.settings import ModelSettings, Settings, load_settings
@@ -62,6 +64,15 @@ class StartOptions:
     model: str | None = None
     grader_model: str | None = None
     api_base: str | None = None
+    repeat: bool = False  # allow questions asked in the last sessions
+    focus_weak: bool = False  # fill the round from the weakest topics first
+    question_ids: list[str] = field(default_factory=list)  # a drill: exactly these questions, in this order
+    focus: dict[str, list[str]] = field(default_factory=dict)  # a drill: the rubric items to aim follow-ups at
+
+
+DRILL = Preset(name="drill", description="drill on the rubric items due for practice")
+RECENT_SESSIONS = 3  # `start` avoids the questions of this many newest sessions unless --repeat
+WEAK_TOPICS = 3  # `--focus weak` draws from this many weakest topics first
 
 
 def _console() -> Console:
@@ -85,7 +96,25 @@ def settings_for(options: StartOptions) -> Settings:
     )
 
 
-def _plan(bank: Bank, preset: Preset, level: str, options: StartOptions) -> tuple[list[Question], list[str] | None]:
+def candidate_history(store: Store, options: StartOptions) -> History:
+    """What the history database says the planner should avoid or favour."""
+    if options.repeat and not options.focus_weak:
+        return History()
+    db, _ = open_index(store)  # a database that cannot be used falls back to memory: the planner then knows nothing
+    try:
+        recent = frozenset() if options.repeat else frozenset(queries.recent_question_ids(db, RECENT_SESSIONS))
+        by_score = sorted(queries.topic_progress(db), key=lambda t: (t.average, t.topic))
+        weak = tuple(t.topic for t in by_score[:WEAK_TOPICS]) if options.focus_weak else ()
+    finally:
+        db.close()
+    return History(recent=recent, weak_topics=weak)
+
+
+def _plan(
+    bank: Bank, preset: Preset, level: str, options: StartOptions, history: History
+) -> tuple[list[Question], list[str] | None]:
+    if options.question_ids:
+        return [bank.questions[q] for q in options.question_ids], None
     if preset.loop:
         return plan_loop(
             bank.questions.values(),
@@ -94,6 +123,7 @@ def _plan(bank: Bank, preset: Preset, level: str, options: StartOptions) -> tupl
             per_round=options.questions or preset.questions_per_round,
             topics=options.topics or None,
             seed=options.seed,
+            history=history,
         )
     plan = plan_questions(
         bank.questions.values(),
@@ -102,6 +132,7 @@ def _plan(bank: Bank, preset: Preset, level: str, options: StartOptions) -> tupl
         count=options.questions or preset.questions,
         topics=options.topics or None,
         seed=options.seed,
+        history=history,
     )
     return plan, None
 
@@ -155,9 +186,11 @@ def prepare_session(options: StartOptions, io: InterviewIO) -> tuple[Session, Pr
     Raises BankError, PlanError, KeyError, ValueError, PreflightError or StoreError."""
     settings = settings_for(options)
     bank = load_bank(settings.bank_paths, include_default=options.builtin_bank)
-    preset = resolve(options.round)
+    preset = DRILL if options.question_ids else resolve(options.round)
     level = Level(settings.level).value
-    plan, segments = _plan(bank, preset, level, options)
+    store = Store(settings.transcripts_dir)
+    history = History() if options.question_ids else candidate_history(store, options)
+    plan, segments = _plan(bank, preset, level, options, history)
     check_models(settings.interviewer, settings.grader)
     interviewer = make_interviewer(settings.interviewer)
     grader = make_grader(settings.grader)
@@ -169,6 +202,7 @@ def prepare_session(options: StartOptions, io: InterviewIO) -> tuple[Session, Pr
         max_follow_ups=settings.max_follow_ups,
         time_limit_s=round(options.time_limit * 60) if options.time_limit else None,
         segments=segments,
+        focus=options.focus,
     )
 
     def started(session_id: str) -> Started:
@@ -195,7 +229,6 @@ def prepare_session(options: StartOptions, io: InterviewIO) -> tuple[Session, Pr
             engine=engine.state,
         )
 
-    store = Store(settings.transcripts_dir)
     writer, first = store.create(started)
     return Session(Fold(first), writer, interviewer, grader, store, io), preset
 

@@ -104,13 +104,32 @@ def show_session(session_id: str | None, transcripts_dir: Path | None) -> int:
     return EXIT_OK
 
 
-def show_progress(transcripts_dir: Path | None) -> int:
+def _progress_data(db: sqlite3.Connection, transcripts_dir: Path | None):
+    from datetime import UTC, datetime
+
+    from interviewer.bank.loader import BankError, load_bank
+    from interviewer.practice.progress import progress_data
+
+    try:
+        bank = load_bank(load_settings(transcripts_dir=transcripts_dir).bank_paths).questions
+    except BankError:
+        bank = {}  # then nothing is suggested to drill
+    return progress_data(db, bank, datetime.now(UTC))
+
+
+def show_progress(transcripts_dir: Path | None, html: Path | None = None) -> int:
+    """Tables and terminal charts of the scores over time, item mastery and what to work on next (`html`: a page)."""
+    from interviewer.practice.empty import no_history
+    from interviewer.ui.progress_charts import html_page, terminal_charts
+
     console = make_console()
-    db = _history(_store(transcripts_dir), console)
+    store = _store(transcripts_dir)
+    db = _history(store, console)
     by_topic = queries.topic_progress(db)
     if not by_topic:
-        console.print("No graded answers yet.")
-        return 0
+        sessions, broken = queries.session_count(db), len(queries.broken_sessions(db))
+        console.print(no_history(store.root, sessions, broken), markup=False, soft_wrap=True)
+        return EXIT_ERROR if broken else EXIT_OK
     topics = Table(title="Progress by topic (oldest → newest)")
     for column in ("Topic", "Answers", "First", "Latest", "Average", "Trend"):
         topics.add_column(column)
@@ -137,6 +156,23 @@ def show_progress(transcripts_dir: Path | None) -> int:
             str(item.latest),
         )
     console.print(items)
+    data = _progress_data(db, transcripts_dir)
+    console.print(Text.from_ansi(terminal_charts(data, min(console.width, 100))))
+    mastery = " · ".join(f"{count} {state}" for state, count in data.mastery.items())
+    console.print(f"Rubric items: {mastery}", markup=False)
+    if data.next_up:
+        console.print("Work on next:", style="bold")
+        for n, item in enumerate(data.next_up, start=1):
+            console.print(visible(f"{n}. {item.name} — {item.question_id} ({item.why})"), markup=False, soft_wrap=True)
+        drill = printed_command("drill", transcripts_dir=store.root)
+        console.print(f"Drill them with: {drill}", markup=False, soft_wrap=True)
+    if html is not None:
+        try:
+            html.write_text(html_page(data), encoding="utf-8")
+        except OSError as exc:
+            console.print(f"Error: cannot write {html}: {exc.strerror}", markup=False)
+            return EXIT_ERROR
+        console.print(f"Wrote {html}", markup=False)
     return 0
 
 

@@ -32,6 +32,7 @@ class Engine:
         max_follow_ups: int = 2,
         time_limit_s: int | None = None,
         segments: list[str] | None = None,
+        focus: dict[str, list[str]] | None = None,
     ) -> Engine:
         if not plan:
             raise ValueError("an interview needs at least one question")
@@ -45,6 +46,7 @@ class Engine:
             time_limit_s=time_limit_s,
             started_at=now,
             runs=[QuestionRun(question_id=q.id) for q in plan],
+            focus=focus or {},
         )
         engine = cls(state, {q.id: q for q in plan})
         state.pending = engine._ask(0, transition=False)
@@ -121,6 +123,7 @@ class Engine:
             max_follow_ups=self.state.max_follow_ups,
             elapsed_s=now - (run.asked_at or now),
             last_answer=text,
+            focus=self._focus(),
         )
         if decision is None or self._session_out_of_time(now):
             return self._set(self._move_on(now, reason="follow-ups done or budget spent"))
@@ -149,6 +152,7 @@ class Engine:
             case Command.hint:
                 run.hints += 1
                 target = self._top_missing()
+                run.hinted_items.append(target or "")
                 return self._set(self._action(Move.hint, target_item=target, hint=self._hint_for(target)))
             case Command.repeat:
                 return self._set(self._action(Move.repeat, repeat_text=self.last_interviewer_line()))
@@ -200,11 +204,15 @@ class Engine:
             Move.ask, transition=transition, completed=completed, new_round=new_round, reason="next question"
         )
 
+    def _focus(self) -> frozenset[str]:
+        return frozenset(self.state.focus.get(self.run.question_id, ()))
+
     def _top_missing(self) -> str | None:
-        """The highest-weight uncovered item, preferring one the bank has a hint for."""
-        covered = set(self.run.covered)
+        """The highest-weight uncovered item (a drilled one first), preferring one the bank has a hint for."""
+        covered, focus = set(self.run.covered), self._focus()
         missing = sorted(
-            (i for i in self.question.rubric if i.id not in covered), key=lambda i: (i.hint is None, -i.weight)
+            (i for i in self.question.rubric if i.id not in covered),
+            key=lambda i: (i.id not in focus, i.hint is None, -i.weight),
         )
         return missing[0].id if missing else None
 

@@ -56,8 +56,9 @@ def decide(
     max_follow_ups: int,
     elapsed_s: float,
     last_answer: str,
+    focus: frozenset[str] = frozenset(),
 ) -> Decision | None:
-    """The next follow-up, or None to move on."""
+    """The next follow-up, or None to move on; gaps in `focus` (the items a drill aims at) come first."""
     if len(run.follow_ups_asked) >= max_follow_ups:
         return None
     if elapsed_s >= question.time_budget_s:
@@ -71,13 +72,14 @@ def decide(
         if follow_up.strategy is Strategy.challenge and follow_up.targets in assessment.wrong_items:
             return Decision(Move.challenge, follow_up, f"answer stated {follow_up.targets} wrongly")
 
-    missing = sorted((i for i in question.rubric if i.id not in covered), key=lambda i: -i.weight)
+    missing = sorted((i for i in question.rubric if i.id not in covered), key=lambda i: (i.id not in focus, -i.weight))
     for item in missing:
         targeting = [f for f in options if f.targets == item.id]
         targeting.sort(key=lambda f: f.strategy is not Strategy.probe_gap)
         if targeting:
             chosen = targeting[0]
-            return Decision(Move(chosen.strategy), chosen, f"highest-weight gap: {item.id}")
+            gap = "drilled item" if item.id in focus else "highest-weight gap"
+            return Decision(Move(chosen.strategy), chosen, f"{gap}: {item.id}")
 
     if question.round is Round.behavioral and _vague_ownership(last_answer):
         for follow_up in options:

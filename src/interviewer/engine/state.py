@@ -42,7 +42,12 @@ class QuestionRun(BaseModel):
     follow_ups_asked: list[str] = Field(default_factory=list)
     covered: list[str] = Field(default_factory=list)
     hints: int = 0
+    hinted_items: list[str] = Field(default_factory=list)  # the item each hint pointed at ("" for none)
     stalls: int = 0  # don't-know, empty, gibberish or off-topic answers so far
+
+    def charged_hints(self) -> int:
+        """Hints that cost score: one per item hinted at, so a hint asked twice for the same item is charged once."""
+        return len(set(self.hinted_items)) if self.hinted_items else self.hints
 
     def answers(self) -> list[str]:
         return [t.text for t in self.turns if t.role == "candidate" and t.command is None]
@@ -59,5 +64,6 @@ class EngineState(BaseModel):
     status: SessionStatus = SessionStatus.active
     ended_early: bool = False
     runs: list[QuestionRun]
+    focus: dict[str, list[str]] = Field(default_factory=dict)  # question id -> rubric items a drill aims at
     pending: Action | None = None
     spoken: bool = False  # the pending action was said: after a crash, resume shows it again instead of re-asking

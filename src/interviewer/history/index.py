@@ -104,13 +104,15 @@ def _insert(db: sqlite3.Connection, record: SessionRecord, stamp: str) -> None:
                 grade.score,
                 graded_at,
                 sort_key,
+                grade.hints_used,
+                int(grade.skipped),
             )
         )
         item_rows.extend(
             (record.id, question.id, i.item_id, rubric, i.name, i.weight, i.score, grader, graded_at, sort_key)
             for i in grade.items
         )
-    db.executemany("INSERT INTO grades VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", grade_rows)
+    db.executemany("INSERT INTO grades VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", grade_rows)
     db.executemany("INSERT INTO item_grades VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", item_rows)
 
 

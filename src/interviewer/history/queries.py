@@ -132,3 +132,58 @@ def export_rows(db: sqlite3.Connection) -> list[dict[str, object]]:
         " ORDER BY i.sort_key, i.rowid"
     )
     return [dict(zip(EXPORT_COLUMNS, row, strict=True)) | {"provisional": bool(row[13])} for row in rows]
+
+
+@dataclass(frozen=True)
+class ItemReview:
+    """One rubric item grade with what happened on its question (hints, a skip), for the drill schedule."""
+
+    question_id: str
+    item_id: str
+    item_name: str
+    score: int
+    hints: int
+    skipped: bool
+    graded_at: str
+
+
+def item_reviews(db: sqlite3.Connection) -> list[ItemReview]:
+    """Every rubric item grade, oldest first (the order the schedule replays them in)."""
+    rows = db.execute(
+        "SELECT i.question_id, i.item_id, i.item_name, i.score, g.hints, g.skipped, i.graded_at FROM item_grades i"
+        " JOIN grades g ON g.session_id = i.session_id AND g.question_id = i.question_id"
+        " ORDER BY i.sort_key, i.rowid"
+    )
+    return [ItemReview(q, i, name, score, hints, bool(skipped), at) for q, i, name, score, hints, skipped, at in rows]
+
+
+def recent_question_ids(db: sqlite3.Connection, sessions: int) -> set[str]:
+    """The questions graded in the `sessions` newest sessions (what `start` avoids asking again)."""
+    rows = db.execute(
+        "SELECT DISTINCT question_id FROM grades WHERE session_id IN"
+        " (SELECT id FROM sessions WHERE error IS NULL ORDER BY created_at DESC, id DESC LIMIT ?)",
+        (sessions,),
+    )
+    return {row[0] for row in rows}
+
+
+@dataclass(frozen=True)
+class SessionScore:
+    id: str
+    created_at: str
+    overall: int | None
+    topics: dict[str, int]  # the session's average question score per topic
+
+
+def session_scores(db: sqlite3.Connection) -> list[SessionScore]:
+    """Every graded session that loads, oldest first, with its overall and per-topic scores."""
+    topics: dict[str, dict[str, int]] = {}
+    for session_id, topic, average in db.execute(
+        "SELECT session_id, topic, avg(score) FROM grades GROUP BY session_id, topic ORDER BY session_id, topic"
+    ):
+        topics.setdefault(session_id, {})[topic] = round(average)
+    rows = db.execute(
+        "SELECT id, created_at, overall FROM sessions WHERE error IS NULL AND id IN (SELECT session_id FROM grades)"
+        " ORDER BY created_at, id"
+    )
+    return [SessionScore(sid, created, overall, topics.get(sid, {})) for sid, created, overall in rows]

@@ -60,6 +60,13 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX item_grades_by_item ON item_grades (question_id, item_id, grader, sort_key, score, item_name);
     """,
+    # 2: hints taken and skips per graded question (what the drill schedule rates as "again"); the sessions are
+    # indexed again to fill them in (the index is rebuilt from the sessions on the next refresh)
+    """
+    ALTER TABLE grades ADD COLUMN hints INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE grades ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
+    DELETE FROM sessions;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

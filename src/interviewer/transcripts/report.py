@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from interviewer.bank.models import Question, Round
 from interviewer.engine.state import QuestionRun
-from interviewer.grading.models import GradePath, QuestionGrade
+from interviewer.grading.models import GradePath, ItemGrade, QuestionGrade
+from interviewer.text.delivery import analyse
 from interviewer.text.plural import plural
 from interviewer.text.safe import markdown_text
 from interviewer.transcripts.record import SessionRecord
 
+WORK_ON_FIRST = 3  # rubric items the report puts first
+SCORED_WELL = 67  # from this question score, the report says what would make the answer excellent
 ANCHORS = "0 missing or wrong · 1 named only · 2 explained correctly · 3 explained with trade-offs or specifics"
 
 
@@ -31,7 +35,69 @@ def _conversation(run: QuestionRun) -> list[str]:
     return lines
 
 
-def _grade_section(grade: QuestionGrade, previous: QuestionGrade | None = None) -> list[str]:
+def _delivery(question: Question, run: QuestionRun) -> str | None:
+    """Pace from the first answer (the one with a target length); fillers and STAR shape over all of them."""
+    answers = [a for a in run.answers() if a.strip()]
+    if not answers:
+        return None
+    first = analyse(answers[0], behavioral=False).lines()[0]
+    overall = analyse("\n\n".join(answers), behavioral=question.round is Round.behavioral)
+    span = f" Over all {len(answers)} answers ({overall.words} words):" if len(answers) > 1 else ""
+    return " ".join(["**Delivery:**", f"first answer {first[0].lower()}{first[1:]}{span}", *overall.lines()[1:]])
+
+
+def _excellent(grade: QuestionGrade) -> str | None:
+    """For an answer that scored well: the items short of 3, which trade-offs or specifics would lift."""
+    if grade.kind != "ok" or grade.score < SCORED_WELL:
+        return None
+    short = [i.name for i in sorted(grade.items, key=lambda i: -i.weight) if i.score < 3]
+    if not short:
+        return None
+    return "**To make it excellent:** add a trade-off, a number or a production detail on " + _text(short) + "."
+
+
+def _priority(item: ItemGrade) -> int:
+    return item.weight * (2 - item.score)
+
+
+def _work_on_first(record: SessionRecord) -> list[str]:
+    """The items to practise first: weighted by item weight and how far below 2 ("explained") they scored."""
+    gaps = [
+        (_priority(item), n, question_id, item)
+        for n, question_id in enumerate(record.completed_ids())
+        if (grade := record.grades.get(question_id))
+        for item in grade.items
+        if item.score < 2
+    ]
+    top = sorted(gaps, key=lambda gap: (-gap[0], gap[1]))[:WORK_ON_FIRST]
+    if not top:
+        return []
+    lines = ["## Work on these first", ""]
+    for rank, (_, _, question_id, item) in enumerate(top, start=1):
+        lines.append(f"{rank}. **{_cell(item.name)}** — `{question_id}`, scored {item.score}/3 (weight {item.weight})")
+    lines.extend(["", "`interviewer drill` brings these back when they are due.", ""])
+    return lines
+
+
+def _rounds(record: SessionRecord) -> list[str]:
+    """A multi-round loop: each round's questions and average score."""
+    segments = record.engine.segments
+    if len(set(segments)) < 2:
+        return []
+    lines = ["## By round", "", "| Round | Answered | Score |", "|---|---:|---:|"]
+    done = set(record.completed_ids())
+    for name in dict.fromkeys(segments):
+        ids = [q for q, seg in zip(record.engine.plan, segments, strict=True) if seg == name]
+        scores = [record.grades[q].score for q in ids if q in done and q in record.grades]
+        average = f"{round(sum(scores) / len(scores))}/100" if scores else "—"
+        lines.append(f"| {_cell(name.replace('_', ' '))} | {len(scores)} of {len(ids)} | {average} |")
+    lines.append("")
+    return lines
+
+
+def _grade_section(
+    grade: QuestionGrade, previous: QuestionGrade | None = None, delivery: str | None = None
+) -> list[str]:
     out = []
     if grade.kind != "ok" or grade.skipped:
         label = grade.kind.value.replace("_", " ")
@@ -58,14 +124,15 @@ def _grade_section(grade: QuestionGrade, previous: QuestionGrade | None = None) 
         out.append("**Flags:** " + "; ".join(f.replace("_", " ") for f in grade.flags) + ".")
     if grade.hints_used:
         out.append(f"**Hints:** {grade.hints_used} taken, -{grade.hint_penalty} points.")
+    if excellent := _excellent(grade):
+        out.append(excellent)
     out.append("")
     if grade.strong_answer:
         out.append("**A strong answer covers:**\n")
         out.extend(f"- {_cell(line)}" for line in grade.strong_answer)
         out.append("")
-    if grade.delivery:
-        out.append("**Delivery:** " + " ".join(grade.delivery.lines()))
-        out.append("")
+    if delivery:
+        out.extend([delivery, ""])
     if grade.path is GradePath.guard:
         out.append("<sub>Screened by the deterministic guard; no grader was asked.</sub>\n")
     else:
@@ -95,6 +162,8 @@ def render_report(record: SessionRecord) -> str:
         score = f"{grade.score}/100" if grade else run.status.value
         lines.append(f"| {n} | {_cell(question.question)} | {_cell(question.topic)} | {score} |")
     lines.append("")
+    lines.extend(_rounds(record))
+    lines.extend(_work_on_first(record))
     for n, run in enumerate(engine.runs, start=1):
         if not run.turns:
             continue
@@ -107,7 +176,7 @@ def render_report(record: SessionRecord) -> str:
         lines.extend([title, "", f"*{question.round.value.replace('_', ' ')} · {question.difficulty.value}*", ""])
         lines.extend(_conversation(run))
         if grade:
-            lines.extend(_grade_section(grade, previous))
+            lines.extend(_grade_section(grade, previous, _delivery(question, run)))
     prompt_tokens, completion_tokens, cost = record.token_totals()
     cost_text = f"${cost:.4f}" if cost is not None else "n/a"
     lines.extend(
