@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.commands.printed import printed_command
 from interviewer.commands.review import LIST_LIMIT
 from interviewer.history.db import connect, database_path
 from interviewer.history.schema import SCHEMA_VERSION
+from interviewer.printed import printed_command
 from interviewer.settings import load_settings
 from interviewer.transcripts.store import Store
 from tests.helpers import run_cli

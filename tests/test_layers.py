@@ -21,6 +21,7 @@ LAYERS: dict[str, int] = {
     "paths": 0,
     "tokens": 0,
     "prompts": 1,
+    "printed": 1,
     "text": 1,
     "bank": 2,
     "settings": 3,

@@ -19,13 +19,13 @@ from interviewer.bank.loader import Bank, BankError, load_bank
 from interviewer.bank.models import Level, Question
 from interviewer.bank.presets import Preset, resolve
 from interviewer.commands.preflight import preflight
-from interviewer.commands.printed import printed_command
 from interviewer.engine.engine import Engine
 from interviewer.engine.planner import History, PlanError, plan_loop, plan_questions
 from interviewer.engine.state import SessionStatus
 from interviewer.exits import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_PROVIDER, EXIT_USAGE
 from interviewer.history import queries
 from interviewer.history.index import open_index
+from interviewer.printed import printed_command
 from interviewer.prompts import prompt_hashes
 from interviewer.session import Session
 from interviewer.settings import ModelSettings, Settings, load_settings

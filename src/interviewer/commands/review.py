@@ -17,12 +17,12 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from interviewer.commands.printed import printed_command
 from interviewer.exits import EXIT_ERROR, EXIT_OK
 from interviewer.history import queries
 from interviewer.history.db import database_path, open_history, remove_database
 from interviewer.history.export import write_export
 from interviewer.history.index import load_error, open_index, rebuild
+from interviewer.printed import printed_command
 from interviewer.settings import load_settings
 from interviewer.text.safe import visible
 from interviewer.transcripts.store import Store, StoreError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from interviewer.commands.printed import printed_command
+from interviewer.printed import printed_command
 from interviewer.text.plural import plural
 from interviewer.text.safe import visible
 
