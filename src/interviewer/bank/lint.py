@@ -65,6 +65,8 @@ def near_duplicates(words: dict[str, set[str]], threshold: float = NEAR_DUPLICAT
         for word in prefix:
             index[word].append(qid)
     return sorted(found)
+
+
 def _said_plainly(about: str, phrase: str) -> bool:
     """Whether the clause "<about> <phrase>" reads as stating `phrase` of `about` (no negation swallows it)."""
     text = f"{about} {phrase}"
