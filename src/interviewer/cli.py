@@ -45,6 +45,9 @@ BankOpt = Annotated[
 ]
 NoBuiltinOpt = Annotated[bool, typer.Option("--no-builtin", help="Use only the --bank packs, not the built-in bank.")]
 DirOpt = Annotated[Path | None, typer.Option("--transcripts-dir", help="Where sessions are saved.", show_default=False)]
+ModelOpt = Annotated[str | None, typer.Option("--model", help="Interviewer model (litellm string).")]
+GraderModelOpt = Annotated[str | None, typer.Option("--grader-model", help="Grader model.")]
+ApiBaseOpt = Annotated[str | None, typer.Option("--api-base", help="Base URL of an OpenAI-compatible server.")]
 
 
 class Focus(StrEnum):
@@ -117,9 +120,9 @@ def start(
     bank: BankOpt = None,
     no_builtin: NoBuiltinOpt = False,
     transcripts_dir: DirOpt = None,
-    model: Annotated[str | None, typer.Option("--model", help="Interviewer model (litellm string).")] = None,
-    grader_model: Annotated[str | None, typer.Option("--grader-model", help="Grader model.")] = None,
-    api_base: Annotated[str | None, typer.Option("--api-base", help="Base URL of an OpenAI-compatible server.")] = None,
+    model: ModelOpt = None,
+    grader_model: GraderModelOpt = None,
+    api_base: ApiBaseOpt = None,
 ) -> None:
     """Start a new mock interview."""
     from interviewer.commands.interview import StartOptions, start_session
@@ -157,9 +160,9 @@ def drill(
     bank: BankOpt = None,
     no_builtin: NoBuiltinOpt = False,
     transcripts_dir: DirOpt = None,
-    model: Annotated[str | None, typer.Option("--model", help="Interviewer model (litellm string).")] = None,
-    grader_model: Annotated[str | None, typer.Option("--grader-model", help="Grader model.")] = None,
-    api_base: Annotated[str | None, typer.Option("--api-base", help="Base URL of an OpenAI-compatible server.")] = None,
+    model: ModelOpt = None,
+    grader_model: GraderModelOpt = None,
+    api_base: ApiBaseOpt = None,
 ) -> None:
     """Practise the rubric items you scored lowest, when they come due (spaced repetition per item)."""
     from interviewer.commands.drill import run_drill
