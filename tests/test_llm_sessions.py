@@ -136,17 +136,18 @@ def test_openai_session_streams_grades_with_a_schema_and_records_usage(
         assert fenced(request_text(body))
 
 
-def test_interviewer_prompt_does_not_grow_with_the_session(
+def test_questions_are_read_from_the_bank_and_a_later_prompt_carries_no_earlier_question(
     mock: respx.MockRouter, transcripts: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
     fake = FakeModel("openai")
     mock.post(OPENAI_URL).mock(side_effect=fake)
-    start(transcripts, "openai/gpt-4o-mini")
-    asks = [b for b in fake.of_kind("interviewer") if "ask the current question" in request_text(b)]
-    assert len(asks) == 2
-    assert not fenced(request_text(asks[1]))  # the second question starts with no earlier thread
-    assert ANSWERS[0] not in request_text(asks[1])
+    result = start(transcripts, "openai/gpt-4o-mini")
+    assert "Question 1 of 2." in result.output and "Question 2 of 2." in result.output
+    prompts = [request_text(b) for b in fake.of_kind("interviewer")]
+    assert prompts and not any("ask the current question" in p.lower() for p in prompts)
+    second = [p for p in prompts if answers.STRONG_IMBALANCE in p]  # follow-ups on the second question
+    assert second and all(ANSWERS[0] not in p for p in second)
 
 
 def test_anthropic_session_uses_the_messages_api(

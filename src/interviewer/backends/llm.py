@@ -41,8 +41,8 @@ from interviewer.backends.base import (
     GradeRequest,
     LineRequest,
     LineStream,
-    TextStream,
 )
+from interviewer.backends.chat import ChatModel, Messages, Repair
 from interviewer.backends.llm_errors import RequestRejected, backend_error, is_rate_limit, retry_delay
 from interviewer.backends.llm_output import (
     MODES,
@@ -57,7 +57,6 @@ from interviewer.backends.llm_output import (
 )
 from interviewer.backends.llm_pacing import Gate
 from interviewer.backends.llm_prompts import (
-    Messages,
     coverage_messages,
     grader_messages,
     interviewer_messages,
@@ -71,9 +70,7 @@ from interviewer.grading.detector import detect
 from interviewer.grading.models import GradePath, ItemScore, Usage
 from interviewer.grading.offline import offline_item_scores
 from interviewer.limits import MAX_KEPT_REASON_CHARS, MAX_MODEL_ANSWER_CHARS
-from interviewer.prompts import render_line
 from interviewer.settings import InterviewerModelSettings, ModelSettings
-from interviewer.text.normalize import content_stems
 from interviewer.text.redact import redact
 from interviewer.tokens import count_messages, count_tokens
 
@@ -85,6 +82,7 @@ _DEFAULT_ENDPOINTS = {
     "ollama_chat": "http://localhost:11434",
 }
 _PROVIDER_NAMES = {"openai": "OpenAI", "anthropic": "Anthropic", "ollama": "Ollama", "ollama_chat": "Ollama"}
+_KEYS = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY", "ollama": None, "ollama_chat": None}
 PLACEHOLDER_KEY = "no-key-needed"  # OpenAI-compatible local servers ignore the key, the SDK insists on one
 DEFAULT_MAX_TOKENS = 1024  # always sent: llama.cpp servers read a missing cap as "until the context is full"
 # providers that talk to an OpenAI-compatible server at api_base (llama.cpp, vLLM, LM Studio, ...)
@@ -108,6 +106,16 @@ def litellm() -> ModuleType:
                 logging.getLogger(name).setLevel(logging.CRITICAL)
             _module = module
         return _module
+
+
+def known_provider(settings: ModelSettings) -> tuple[str | None, str | None] | None:
+    """(endpoint, key variable that is needed and not set) for the common providers, without importing
+    litellm (a pre-flight check must not make the first question wait for that import); None otherwise."""
+    provider, slash, _ = (settings.model or "").partition("/")
+    if not slash or provider not in _KEYS:
+        return None
+    key = None if settings.api_base else _KEYS[provider]
+    return settings.api_base or _DEFAULT_ENDPOINTS[provider], key if key and not os.environ.get(key) else None
 
 
 def warm_up() -> None:
@@ -404,27 +412,23 @@ class LLMLineStream:
             yield addition
 
 
-Repair = Callable[[str], tuple[str, str] | None]
-ASKED_SHARE = 0.5  # of the bank question's content words an "ask" line must carry to count as asked
-
-
 def _repair_line(request: LineRequest, text: str) -> tuple[str, str] | None:
-    """Model output is untrusted: an empty line gets the offline wording, and an "ask" that does
-    not carry the bank's question (weak models echo their instructions) gets the question added."""
+    """Model output is untrusted: an empty line gets the offline wording."""
     if not text.strip():
         return OfflineInterviewer().say(request).text, "said nothing; the offline phrasing was used"
-    if request.action.move is Move.ask:
-        wanted = content_stems(request.question.question)
-        if wanted and len(wanted & content_stems(text)) < ASKED_SHARE * len(wanted):
-            return f"\n{request.question.question}", "did not ask the bank question; its text was added"
     return None
+
+
+# Read out from the bank, never generated: the question itself, saving and quitting (which must work
+# with the provider down), and the in-session help.
+LOCAL_MOVES = frozenset({Move.ask, Move.pause, Move.repeat})
 
 
 class LLMInterviewer:
     offline = False
 
-    def __init__(self, settings: ModelSettings) -> None:
-        self.client = LLMClient(settings)
+    def __init__(self, settings: ModelSettings, *, client: ChatModel | None = None) -> None:
+        self.client: ChatModel = client or LLMClient(settings)
         self.name = self.client.model
         self.description = f"the model {self.name}"
         self.coverage = settings.coverage if isinstance(settings, InterviewerModelSettings) else "detector"
@@ -433,8 +437,8 @@ class LLMInterviewer:
         warm_up()
 
     def say(self, request: LineRequest) -> LineStream:
-        if request.action.move is Move.pause:  # saving and quitting must work with the provider down
-            return TextStream(render_line("pause"))
+        if request.action.move in LOCAL_MOVES:
+            return OfflineInterviewer().say(request)
         return self.client.stream(interviewer_messages(request), "interviewer", partial(_repair_line, request))
 
     def covered_items(self, question: Question, answer: str) -> tuple[set[str], list[Usage]]:

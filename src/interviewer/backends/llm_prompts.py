@@ -11,13 +11,13 @@ import hashlib
 from collections.abc import Sequence
 
 from interviewer.backends.base import GradeRequest, LineRequest, ThreadTurn
+from interviewer.backends.chat import Messages
 from interviewer.bank.derived import effective_rubric
 from interviewer.bank.models import Question, RubricItem
 from interviewer.engine.actions import Move
 from interviewer.limits import MAX_MODEL_ANSWER_CHARS
 from interviewer.prompts import render
 
-Messages = list[dict[str, str]]
 MAX_TURN_CHARS = 1500  # a pasted essay must not make interviewer prompts grow
 
 
@@ -50,14 +50,9 @@ def interviewer_messages(request: LineRequest) -> Messages:
         question=request.question.question,
         thread=thread,
         fence=fence_for(*candidate, request_text),
-        number=action.number,
-        total=action.total,
-        transition=action.transition,
-        new_round=action.new_round.replace("_", " ") if action.new_round else None,
         follow_up_prompt=action.follow_up_prompt,
         hint=action.hint,
         candidate_request=request_text,
-        repeat_text=action.repeat_text,
         early=action.ended_early,
     )
     return [

@@ -11,7 +11,7 @@ from interviewer.grading.detector import detect
 from interviewer.grading.models import GradePath, Usage
 from interviewer.grading.offline import OFFLINE_NAME, offline_item_scores
 from interviewer.grading.requests import GradeReply, GradeRequest
-from interviewer.prompts import render_line
+from interviewer.prompts import pick_line, render_line
 
 
 class OfflineInterviewer:
@@ -31,7 +31,7 @@ class OfflineInterviewer:
             "question": question.question,
             "number": action.number,
             "total": action.total,
-            "transition": action.transition,
+            "transition": pick_line("transitions", question.id, action.number) if action.transition else None,
             "new_round": action.new_round.replace("_", " ") if action.new_round else None,
             "hint": action.hint,
             "repeat_text": action.repeat_text,
