@@ -9,8 +9,10 @@ from interviewer.backends.base import LineRequest, ThreadTurn
 from interviewer.backends.chat import Messages
 from interviewer.backends.fake import FunctionModel
 from interviewer.backends.llm import LLMInterviewer
+from interviewer.backends.offline import OfflineInterviewer
+from interviewer.bank.facts import fact_problems
 from interviewer.bank.loader import Bank
-from interviewer.bank.models import Question
+from interviewer.bank.models import Fact, Question, Round
 from interviewer.engine.actions import Action, Move
 from interviewer.settings import ModelSettings
 
@@ -63,3 +65,40 @@ def test_repeating_a_line_needs_no_model(imbalance: Question) -> None:
         == f"Sure. {imbalance.question}"
     )
     assert fake.calls == []
+
+
+def test_offline_clarify_answers_with_the_matching_fact(imbalance: Question) -> None:
+    line = OfflineInterviewer().say(request(imbalance, Move.clarify, candidate_request="How big is the dataset?"))
+    assert line.text == "Sure. About 2 million rows, 20,000 of them positive."
+
+
+def test_offline_clarify_without_a_matching_fact_asks_for_an_assumption(imbalance: Question) -> None:
+    line = OfflineInterviewer().say(request(imbalance, Move.clarify, candidate_request="Can I use a GPU?"))
+    assert "state the assumption you'd make" in line.text
+    assert "million" not in line.text
+
+
+def test_llm_clarify_gives_the_model_the_matching_fact_and_only_it(imbalance: Question) -> None:
+    backend, fake = interviewer("There are about 2 million rows, and 20,000 of them are positive.")
+    said = spoken(backend, request(imbalance, Move.clarify, candidate_request="how many rows of data do we have?"))
+    assert said == "There are about 2 million rows, and 20,000 of them are positive."
+    (call,) = fake.calls
+    assert "About 2 million rows, 20,000 of them positive." in call.prompt
+    assert "Labels arrive a week" not in call.prompt
+
+
+def test_llm_clarify_without_a_matching_fact_makes_no_call_and_asks_for_an_assumption(imbalance: Question) -> None:
+    backend, fake = interviewer("Assume 500 GPUs.")
+    said = spoken(backend, request(imbalance, Move.clarify, candidate_request="Can I use a GPU?"))
+    assert "state the assumption you'd make" in said
+    assert fake.calls == []
+
+
+def test_bank_lint_asks_for_facts_on_a_system_design_question_and_flags_an_about_word_that_never_matches(
+    imbalance: Question,
+) -> None:
+    design = imbalance.model_copy(update={"round": Round.system_design, "facts": []})
+    assert fact_problems(design) == ["a system design question has no facts for /clarify"]
+    vague = imbalance.model_copy(update={"facts": [Fact(about=["how much"], answer="About 2 million rows.")]})
+    assert fact_problems(vague) == ["fact 1: about word 'how much' can never match a request"]
+    assert fact_problems(imbalance) == []

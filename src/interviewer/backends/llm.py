@@ -62,7 +62,7 @@ from interviewer.backends.llm_prompts import (
     interviewer_messages,
     reask_messages,
 )
-from interviewer.backends.offline import OfflineInterviewer
+from interviewer.backends.offline import OfflineInterviewer, clarifying_facts
 from interviewer.bank.derived import effective_rubric
 from interviewer.bank.models import Question
 from interviewer.engine.actions import Move
@@ -437,8 +437,9 @@ class LLMInterviewer:
         warm_up()
 
     def say(self, request: LineRequest) -> LineStream:
-        if request.action.move in LOCAL_MOVES:
-            return OfflineInterviewer().say(request)
+        move = request.action.move
+        if move in LOCAL_MOVES or (move is Move.clarify and not clarifying_facts(request)):
+            return OfflineInterviewer().say(request)  # no fact to give: "state your assumption" needs no model
         return self.client.stream(interviewer_messages(request), "interviewer", partial(_repair_line, request))
 
     def covered_items(self, question: Question, answer: str) -> tuple[set[str], list[Usage]]:

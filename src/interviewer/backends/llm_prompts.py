@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from interviewer.backends.base import GradeRequest, LineRequest, ThreadTurn
 from interviewer.backends.chat import Messages
+from interviewer.backends.offline import clarifying_facts
 from interviewer.bank.derived import effective_rubric
 from interviewer.bank.models import Question, RubricItem
 from interviewer.engine.actions import Move
@@ -54,6 +55,7 @@ def interviewer_messages(request: LineRequest) -> Messages:
         hint=action.hint,
         candidate_request=request_text,
         early=action.ended_early,
+        facts=[f.answer for f in clarifying_facts(request)],
     )
     return [
         {"role": "system", "content": render("interviewer_system.j2", level=request.level)},

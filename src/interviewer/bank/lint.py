@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 
+from interviewer.bank.facts import fact_problems
 from interviewer.bank.loader import Bank
 from interviewer.text.normalize import content_stems, phrase_key
 
@@ -17,6 +18,7 @@ def lint(bank: Bank) -> list[str]:
     problems: list[str] = []
     for q in bank.questions.values():
         where = f"{bank.origins[q.id].name}: question {q.id!r}"
+        problems.extend(f"{where}: {problem}" for problem in fact_problems(q))
         targeted = {f.targets for f in q.follow_ups}
         for item in q.rubric:
             if item.id not in targeted:
