@@ -14,7 +14,11 @@ from interviewer.bank.facts import fact_problems
 from interviewer.bank.loader import Bank
 from interviewer.bank.models import Fact, Question, Round
 from interviewer.engine.actions import Action, Move
+from interviewer.engine.engine import Engine
+from interviewer.engine.policy import Assessment
+from interviewer.grading.assess import assess
 from interviewer.settings import ModelSettings
+from interviewer.text.screen import AnswerKind
 
 SETTINGS = ModelSettings(model="function/fake-model")
 
@@ -102,3 +106,82 @@ def test_bank_lint_asks_for_facts_on_a_system_design_question_and_flags_an_about
     vague = imbalance.model_copy(update={"facts": [Fact(about=["how much"], answer="About 2 million rows.")]})
     assert fact_problems(vague) == ["fact 1: about word 'how much' can never match a request"]
     assert fact_problems(imbalance) == []
+
+
+# -- follow-ups written from the candidate's words ----------------------------------------------------------------
+PARAPHRASE = (
+    "I'd split first and give the rare class a larger weight in the loss, so each missed positive counts for more."
+)
+
+
+def answered(question: Question, *texts: str) -> tuple[Engine, Action]:
+    """An engine on `question` after the candidate said `texts`, each assessed as the session does."""
+    engine = Engine.new([question], level="mid", now=0.0, max_follow_ups=3)
+    action = engine.pending
+    for n, text in enumerate(texts, start=1):
+        engine.said("...", now=n)
+        found = assess(question, text, earlier=engine.run.answers())
+        assessment = Assessment(set(found.covered), set(found.red_flag_items), set(found.wrong_items))
+        action = engine.answer(text, assessment, found.kind, now=n + 0.5)
+    return engine, action
+
+
+def follow_up_request(engine: Engine, action: Action) -> LineRequest:
+    thread = [ThreadTurn(role=t.role, text=t.text) for t in engine.run.turns]
+    return LineRequest(action=action, question=engine.question, thread=thread, summary="", level="mid")
+
+
+def test_an_item_covered_in_other_words_is_never_probed(imbalance: Question) -> None:
+    engine, first = answered(imbalance, PARAPHRASE)
+    assert "resampling" in engine.run.covered  # "a larger weight in the loss", not the signal's words
+    _, second = answered(imbalance, PARAPHRASE, "I'd probably look at a confusion matrix.")
+    assert first.target_item == "metrics" and second.target_item == "business-cost"
+
+
+def test_the_model_writes_the_follow_up_for_the_uncovered_item_from_the_candidates_words(imbalance: Question) -> None:
+    engine, action = answered(imbalance, PARAPHRASE)
+    reply = 'You said a missed positive "counts for more": how would you know the model is really catching them?'
+    backend, fake = interviewer(reply)
+    line = backend.say(follow_up_request(engine, action))
+    assert "".join(line) == reply and line.notes == []
+    (call,) = fake.calls
+    assert action.target_item == "metrics"
+    assert "Your model reports 99 percent accuracy. Is it any good?" in call.prompt  # the authored example
+    assert PARAPHRASE in call.prompt
+
+
+@pytest.mark.parametrize(
+    ("reply", "why"),
+    [
+        ('You said "use focal loss". How would you know the model works?', "quoted words the candidate did not say"),
+        ("Would you look at precision and recall for that split?", "named what the rubric looks for"),
+        ("How would you judge the model? And what would you report?", "asked 2 questions"),
+        ("Great answer. How would you know the model works?", "gave feedback"),
+        ("You might consider the evaluation side. How would you judge it?", "gave a hint"),
+        ("", "was empty"),
+        ("How " + "and how " * 60 + "would you judge it?", "characters long"),
+    ],
+)
+def test_a_follow_up_that_fails_a_check_is_replaced_by_the_authored_one_with_a_note(
+    imbalance: Question, reply: str, why: str
+) -> None:
+    engine, action = answered(imbalance, PARAPHRASE)
+    backend, _ = interviewer(reply)
+    line = backend.say(follow_up_request(engine, action))
+    assert "".join(line) == "Your model reports 99 percent accuracy. Is it any good?"
+    (note,) = line.notes
+    assert why in note and "the authored one was asked" in note
+
+
+def test_a_wrong_claim_triggers_the_challenge_follow_up(imbalance: Question) -> None:
+    _, action = answered(imbalance, "I would oversample the whole dataset with SMOTE before splitting, then train.")
+    assert action.move is Move.challenge and action.follow_up_id == "leak-check"
+
+
+def test_a_mistake_found_by_the_claims_alone_triggers_the_challenge(imbalance: Question, bank: Bank) -> None:
+    engine = Engine.new([imbalance], level="mid", now=0.0)
+    engine.said("...", now=1)
+    action = engine.answer(
+        "Some answer about weighting.", Assessment(covered={"resampling"}, wrong_items={"resampling"}), AnswerKind.ok, 2
+    )
+    assert action.move is Move.challenge and action.target_item == "resampling"

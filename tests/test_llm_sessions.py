@@ -119,7 +119,9 @@ def test_openai_session_streams_grades_with_a_schema_and_records_usage(
     assert all(u["cost_usd"] for u in data["usage"])
 
     interviewer = fake.of_kind("interviewer")
-    assert all(b["stream"] and b["stream_options"] == {"include_usage": True} for b in interviewer)
+    # the close streams; a follow-up is read whole, because it is checked before it is shown
+    streamed = [b for b in interviewer if b.get("stream")]
+    assert streamed and all(b["stream_options"] == {"include_usage": True} for b in streamed)
     assert all(b["messages"][0]["role"] == "system" for b in interviewer)
     assert_interviewer_requests_are_clean(interviewer)
     follow_up = next(b for b in interviewer if fenced(request_text(b)))
@@ -162,7 +164,8 @@ def test_anthropic_session_uses_the_messages_api(
     assert route.calls[0].request.headers["x-api-key"] == "sk-ant-test-abcdefgh1234"
     assert_transcript(sessions(transcripts)[0], "anthropic/claude-haiku-4-5", "llm_json_schema")
     interviewer = fake.of_kind("interviewer")
-    assert all(b["stream"] and "You are the interviewer" in b["system"][0]["text"] for b in interviewer)
+    assert any(b.get("stream") for b in interviewer)
+    assert all("You are the interviewer" in b["system"][0]["text"] for b in interviewer)
     assert_interviewer_requests_are_clean(interviewer)
     assert all(b["temperature"] == 0 and "output_format" in b for b in fake.of_kind("grader"))
 

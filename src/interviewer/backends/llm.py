@@ -43,6 +43,7 @@ from interviewer.backends.base import (
     LineStream,
 )
 from interviewer.backends.chat import ChatModel, Messages, Repair
+from interviewer.backends.follow_up import problem
 from interviewer.backends.llm_errors import RequestRejected, backend_error, is_rate_limit, retry_delay
 from interviewer.backends.llm_output import (
     MODES,
@@ -58,6 +59,7 @@ from interviewer.backends.llm_output import (
 from interviewer.backends.llm_pacing import Gate
 from interviewer.backends.llm_prompts import (
     coverage_messages,
+    follow_up_messages,
     grader_messages,
     interviewer_messages,
     reask_messages,
@@ -65,7 +67,7 @@ from interviewer.backends.llm_prompts import (
 from interviewer.backends.offline import OfflineInterviewer, clarifying_facts
 from interviewer.bank.derived import effective_rubric
 from interviewer.bank.models import Question
-from interviewer.engine.actions import Move
+from interviewer.engine.actions import FOLLOW_UP_MOVES, Move
 from interviewer.grading.detector import detect
 from interviewer.grading.models import GradePath, ItemScore, Usage
 from interviewer.grading.offline import offline_item_scores
@@ -424,6 +426,30 @@ def _repair_line(request: LineRequest, text: str) -> tuple[str, str] | None:
 LOCAL_MOVES = frozenset({Move.ask, Move.pause, Move.repeat})
 
 
+@dataclass
+class CheckedFollowUp:
+    """A follow-up the model writes from the candidate's words, shown only once it passes `follow_up.problem`;
+    otherwise the bank's authored follow-up is said and the transcript notes why. Called when iterated, so the
+    terminal's spinner names the model while it writes."""
+
+    client: ChatModel
+    request: LineRequest
+    usage: list[Usage] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[str]:
+        request = self.request
+        text, usage = self.client.complete(follow_up_messages(request), "interviewer")
+        self.usage.append(usage)
+        candidate = [t.text for t in request.thread if t.role == "candidate"]
+        why = problem(text, request.question, candidate)
+        if why is None:
+            yield " ".join(text.split())
+            return
+        self.notes.append(f"{self.client.model} wrote a follow-up that was not used: {why}; the authored one was asked")
+        yield OfflineInterviewer().say(request).text
+
+
 class LLMInterviewer:
     offline = False
 
@@ -440,6 +466,8 @@ class LLMInterviewer:
         move = request.action.move
         if move in LOCAL_MOVES or (move is Move.clarify and not clarifying_facts(request)):
             return OfflineInterviewer().say(request)  # no fact to give: "state your assumption" needs no model
+        if move in FOLLOW_UP_MOVES and request.action.follow_up_prompt:
+            return CheckedFollowUp(self.client, request)
         return self.client.stream(interviewer_messages(request), "interviewer", partial(_repair_line, request))
 
     def covered_items(self, question: Question, answer: str) -> tuple[set[str], list[Usage]]:

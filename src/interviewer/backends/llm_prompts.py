@@ -63,6 +63,26 @@ def interviewer_messages(request: LineRequest) -> Messages:
     ]
 
 
+def follow_up_messages(request: LineRequest) -> Messages:
+    """A follow-up written from this question's thread, with the bank's follow-ups on the same item as examples."""
+    action, question = request.action, request.question
+    thread = [ThreadTurn(role=t.role, text=_clip(t.text)) for t in request.thread]
+    examples = [action.follow_up_prompt or ""]
+    examples += [f.prompt for f in question.follow_ups if f.targets == action.target_item and f.prompt not in examples]
+    user = render(
+        "follow_up.j2",
+        question=question.question,
+        thread=thread,
+        fence=fence_for(*(t.text for t in thread if t.role == "candidate")),
+        move=action.move.value,
+        examples=examples,
+    )
+    return [
+        {"role": "system", "content": render("interviewer_system.j2", level=request.level)},
+        {"role": "user", "content": user},
+    ]
+
+
 def grader_messages(request: GradeRequest) -> Messages:
     question = request.question
     interviewer_lines = [t.text for t in request.thread if t.role == "interviewer"]

@@ -1,7 +1,7 @@
 """The follow-up policy: after each answer, what the interviewer does next.
 
 Order of preference, within the caps (follow-ups per question, time budget per question):
-  1. challenge a claim the answer made that matches a red flag;
+  1. challenge a claim the answer made that matches a red flag or states an item's fact wrongly;
   2. probe the highest-weight rubric item not yet covered;
   3. for behavioural questions told as "we" with no numbers, ask for specifics;
   4. with no gap left to probe, go deeper, change a constraint or ask for specifics;
@@ -27,6 +27,7 @@ class Assessment:
 
     covered: set[str]
     red_flag_items: set[str] = field(default_factory=set)
+    wrong_items: set[str] = field(default_factory=set)  # items whose facts the answer stated wrongly (claims)
 
 
 @dataclass(frozen=True)
@@ -64,9 +65,10 @@ def decide(
     options = _available(question, run, level)
     covered = set(run.covered) | assessment.covered
 
+    disputed = assessment.red_flag_items | assessment.wrong_items
     for follow_up in options:
-        if follow_up.strategy is Strategy.challenge and follow_up.targets in assessment.red_flag_items:
-            return Decision(Move.challenge, follow_up, f"answer matched a red flag on {follow_up.targets}")
+        if follow_up.strategy is Strategy.challenge and follow_up.targets in disputed:
+            return Decision(Move.challenge, follow_up, f"answer stated a mistake on {follow_up.targets}")
 
     missing = sorted((i for i in question.rubric if i.id not in covered), key=lambda i: -i.weight)
     for item in missing:
