@@ -37,6 +37,7 @@ LAYERS: dict[str, int] = {
     "review": 8,
     "app": 9,
     "doctor": 9,
+    "calibrate": 9,
     "bank_cli": 9,
     "config_cli": 9,
     "grade_cli": 9,
