@@ -49,3 +49,9 @@ def test_a_provider_failing_midway_saves_the_partial_result_and_says_so_in_one_l
     assert len(stopped) == 1 and "partial result was saved" in stopped[0]
     saved = json.loads((tmp_path / "data" / "calibration" / "openai_gpt-4o-mini.json").read_text())
     assert saved["partial"] is True and saved["graded"] < saved["answers"]
+
+
+def test_a_limited_calibration_grades_only_the_first_answers() -> None:
+    printed = json.loads(run_cli("calibrate", "--limit", "3", "--json").output)
+    assert printed["answers"] == printed["graded"] == 3
+    assert printed["ordering_checks"] == 2  # one question's strong > partial > weak

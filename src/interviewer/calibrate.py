@@ -142,10 +142,15 @@ def summarize(
 
 
 def calibrate(
-    settings: ModelSettings, bank: Bank, *, jobs: int, on_result: Callable[[Result, Tally], None] | None = None
+    settings: ModelSettings,
+    bank: Bank,
+    *,
+    jobs: int,
+    limit: int | None = None,
+    on_result: Callable[[Result, Tally], None] | None = None,
 ) -> Calibration:
-    """Grade every labelled answer twice with `settings`' grader (once offline for agreement)."""
-    labelled = labelled_answers(bank)
+    """Grade the labelled answers (the first `limit` of them) twice with `settings`' grader, once offline."""
+    labelled = labelled_answers(bank)[:limit]
     entries = [one.entry for one in labelled]
     started = time.perf_counter()
     offline = run_batch(entries, lambda gate: OfflineGrader(), jobs=1)
@@ -200,7 +205,9 @@ def lines(result: Calibration) -> list[tuple[str, str]]:
     ]
 
 
-def run(grader_model: str | None, api_base: str | None, *, as_json: bool, jobs: int | None) -> int:
+def run(
+    grader_model: str | None, api_base: str | None, *, as_json: bool, jobs: int | None, limit: int | None = None
+) -> int:
     """The `calibrate` command: grade, print (a table or --json), save; exit 3 when the provider stopped it."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -218,11 +225,11 @@ def run(grader_model: str | None, api_base: str | None, *, as_json: bool, jobs: 
         err.print(f"Error: {exc}", markup=False)
         return EXIT_USAGE
     grader = settings.grader
-    total = len(labelled_answers(bank)) * 2
+    total = len(labelled_answers(bank)[:limit]) * 2
     progress = Progress(TextColumn("Calibrating"), BarColumn(), MofNCompleteColumn(), console=err, transient=True)
     task = progress.add_task("grade", total=total)
     with progress if err.is_terminal and not as_json else nullcontext():
-        result = calibrate(grader, bank, jobs=grader.jobs, on_result=lambda r, t: progress.advance(task))
+        result = calibrate(grader, bank, jobs=grader.jobs, limit=limit, on_result=lambda r, t: progress.advance(task))
     path = save(result)
     if as_json:
         console.print_json(json.dumps(asdict(result)))

@@ -227,11 +227,14 @@ def calibrate(
     api_base: Annotated[str | None, typer.Option("--api-base", help="Grader's OpenAI-compatible server.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, max=64, help="Requests at a time.")] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Only the first N answers (a quick check).")
+    ] = None,
 ) -> None:
     """Measure a grader on the labelled calibration sets: ordering, bands, error, agreement, consistency."""
     from interviewer.calibrate import run
 
-    raise typer.Exit(run(grader_model, api_base, as_json=as_json, jobs=jobs))
+    raise typer.Exit(run(grader_model, api_base, as_json=as_json, jobs=jobs, limit=limit))
 
 
 @review_app.callback(invoke_without_command=True)
