@@ -3,7 +3,9 @@
 This is the only module that imports litellm, and only inside functions: the import costs
 seconds, so `warm()` starts it in a background thread when an interview begins, and `--help`,
 `review` and offline sessions never pay it. Nothing here reaches the network at import time;
-litellm is told to use its bundled model-cost map and Anthropic header config.
+litellm is told to use its bundled model-cost map and Anthropic header config. Questions, repeats
+and pauses are read from the bank (LOCAL_MOVES), and pre-flight knows the common providers without
+litellm, so the first question never waits for the import or a model call.
 
 Rubric coverage (which items an answer covered, to steer follow-ups) comes by default from the
 offline detector: 0 tokens and 1-3 ms per answer. A model judgement costs one more
