@@ -3,8 +3,18 @@ candidate's words, all through the in-process FunctionModel (no HTTP)."""
 
 from __future__ import annotations
 
-import pytest
+import io
+import json
+from collections.abc import Iterable
+from concurrent.futures import Future
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
+import pytest
+from rich.console import Console
+
+from interviewer.app import StartOptions, prepare_session
 from interviewer.backends.base import LineRequest, ThreadTurn
 from interviewer.backends.chat import Messages
 from interviewer.backends.fake import FunctionModel
@@ -19,6 +29,8 @@ from interviewer.engine.policy import Assessment
 from interviewer.grading.assess import assess
 from interviewer.settings import ModelSettings
 from interviewer.text.screen import AnswerKind
+from tests import answers
+from tests.conftest import PACK
 
 SETTINGS = ModelSettings(model="function/fake-model")
 
@@ -185,3 +197,51 @@ def test_a_mistake_found_by_the_claims_alone_triggers_the_challenge(imbalance: Q
         "Some answer about weighting.", Assessment(covered={"resampling"}, wrong_items={"resampling"}), AnswerKind.ok, 2
     )
     assert action.move is Move.challenge and action.target_item == "resampling"
+
+
+class Scripted:
+    """The candidate's side of a session: fixed answers, then the input ends."""
+
+    def __init__(self, *answers: str) -> None:
+        self.answers = list(answers)
+        self.shown: list[str] = []
+        self.console = Console(file=io.StringIO())
+
+    def interviewer(self, chunks: Iterable[str]) -> str:
+        self.shown.append("".join(chunks))
+        return self.shown[-1]
+
+    def read_answer(self) -> str | None:
+        return self.answers.pop(0) if self.answers else None
+
+    def info(self, text: str) -> None:
+        self.shown.append(text)
+
+    def round_break(self, next_round: str) -> None:
+        pass
+
+    def attach(self, *args: object) -> None:
+        pass
+
+    def wait_for_all(self, label: str, futures: list[Future[Any]]) -> None:
+        for future in futures:
+            future.result()
+
+
+def test_a_session_asks_the_authored_follow_up_when_the_models_fails_and_notes_it_in_the_transcript(
+    transcripts: Path,
+) -> None:
+    said = Scripted(answers.CV_ANSWER)
+    options = StartOptions(bank=[PACK], builtin_bank=False, questions=2, topics=["evaluation"], seed=1)
+    session, _ = prepare_session(replace(options, transcripts_dir=transcripts), said)
+    backend, fake = interviewer("Great answer! Did you use stratified folds? And why?")
+    session.interviewer = backend
+    record = session.run()
+    run = record.engine.runs[0]
+    follow_up = next(t for t in run.turns if t.follow_up_id)
+    authored = next(f.prompt for f in record.question(run.question_id).follow_ups if f.id == follow_up.follow_up_id)
+    assert follow_up.text == authored and said.shown[-1] == authored  # the model's words were never shown
+    assert "Great answer" not in " ".join(said.shown)
+    assert fake.purposes() == ["interviewer"]  # the question was read from the bank: one call, the follow-up
+    notes = [n for n in json.loads(session.store.transcript_path(record.id).read_text())["notes"] if "follow-up" in n]
+    assert len(notes) == 1 and "asked 2 questions" in notes[0] and notes[0].startswith(run.question_id)
