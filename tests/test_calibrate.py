@@ -24,7 +24,7 @@ def test_offline_calibration_prints_every_measure_as_json_and_saves_it(tmp_path:
     assert 0 < printed["ordering_held"] <= printed["ordering_checks"]
     assert 0 < printed["band_hits"] <= answers and printed["mae"] > 0
     assert printed["offline_agreement"] == printed["consistency"] == 1.0  # the offline grader is deterministic
-    assert printed["partial"] is False and printed["error"] is None
+    assert printed["partial"] is False and printed["stopped"] is None and printed["error"] is None
     saved = json.loads((tmp_path / "data" / "calibration" / "offline.json").read_text())
     assert saved == printed
 
@@ -48,7 +48,7 @@ def test_a_provider_failing_midway_saves_the_partial_result_and_says_so_in_one_l
     stopped = [line for line in result.output.splitlines() if line.startswith("Stopped early:")]
     assert len(stopped) == 1 and "partial result was saved" in stopped[0]
     saved = json.loads((tmp_path / "data" / "calibration" / "openai_gpt-4o-mini.json").read_text())
-    assert saved["partial"] is True and saved["graded"] < saved["answers"]
+    assert saved["partial"] is True and saved["stopped"] == "provider" and saved["graded"] < saved["answers"]
 
 
 def test_a_limited_calibration_grades_only_the_first_answers() -> None:

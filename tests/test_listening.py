@@ -27,7 +27,7 @@ from interviewer.engine.actions import Action, Move
 from interviewer.engine.engine import Engine
 from interviewer.engine.policy import Assessment
 from interviewer.grading.assess import assess
-from interviewer.settings import ModelSettings
+from interviewer.settings import InterviewerModelSettings, ModelSettings
 from interviewer.text.screen import AnswerKind
 from tests import answers
 from tests.conftest import PACK
@@ -245,3 +245,11 @@ def test_a_session_asks_the_authored_follow_up_when_the_models_fails_and_notes_i
     assert fake.purposes() == ["interviewer"]  # the question was read from the bank: one call, the follow-up
     notes = [n for n in json.loads(session.store.transcript_path(record.id).read_text())["notes"] if "follow-up" in n]
     assert len(notes) == 1 and "asked 2 questions" in notes[0] and notes[0].startswith(run.question_id)
+
+
+def test_model_judged_coverage_runs_on_the_function_model_too(imbalance: Question) -> None:
+    fake = FunctionModel(lambda messages, purpose: '{"covered": ["business-cost"]}')
+    backend = LLMInterviewer(InterviewerModelSettings(model="function/fake-model", coverage="llm"), client=fake)
+    covered, usage = backend.covered_items(imbalance, PARAPHRASE)
+    assert covered == {"resampling", "business-cost"}  # the detector's, then the model's for the rest
+    assert fake.purposes() == ["coverage"] and len(usage) == 1

@@ -53,7 +53,8 @@ class Calibration:
     cost_usd: float | None
     seconds: float
     partial: bool = False
-    error: str | None = None
+    stopped: str | None = None  # run_batch's reason: "provider", "interrupted"
+    error: str | None = None  # the provider's one line
     at: str = field(default_factory=lambda: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
 
 
@@ -137,7 +138,8 @@ def summarize(
         cost_usd=cost,
         seconds=round(seconds, 1),
         partial=stopped is not None,
-        error=stopped.error or stopped.stopped if stopped else None,
+        stopped=stopped.stopped if stopped else None,
+        error=stopped.error if stopped else None,
     )
 
 
@@ -214,7 +216,7 @@ def run(
     from rich.table import Table
 
     from interviewer.bank.loader import BankError, load_bank
-    from interviewer.exits import EXIT_PROVIDER, EXIT_USAGE
+    from interviewer.exits import EXIT_INTERRUPTED, EXIT_PROVIDER, EXIT_USAGE
     from interviewer.settings import SettingsError, load_settings
 
     console, err = Console(highlight=False), Console(stderr=True, highlight=False)
@@ -241,7 +243,8 @@ def run(
             table.add_row(name, value)
         console.print(table)
         console.print(f"Saved to {path}", markup=False, soft_wrap=True)
-    if result.error:
-        err.print(f"Stopped early: {result.error} (the partial result was saved)", markup=False, soft_wrap=True)
-        return EXIT_PROVIDER
+    if result.stopped:
+        why = result.error or result.stopped
+        err.print(f"Stopped early: {why} (the partial result was saved)", markup=False, soft_wrap=True)
+        return EXIT_PROVIDER if result.stopped == "provider" else EXIT_INTERRUPTED
     return 0

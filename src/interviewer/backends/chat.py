@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from interviewer.backends.base import LineStream
 from interviewer.grading.models import Usage
+
+if TYPE_CHECKING:
+    from interviewer.backends.llm import Structured
+
+T = TypeVar("T")
 
 Messages = list[dict[str, str]]
 Repair = Callable[[str], tuple[str, str] | None]  # the whole line -> (text to add, note) or None when it is fine
@@ -18,3 +23,7 @@ class ChatModel(Protocol):
     def stream(self, messages: Messages, purpose: str, repair: Repair | None = None) -> LineStream: ...
 
     def complete(self, messages: Messages, purpose: str, fmt: dict[str, Any] | None = None) -> tuple[str, Usage]: ...
+
+    def structured(
+        self, messages: Messages, output: type[T], purpose: str, check: Callable[[T], None], ids: list[str]
+    ) -> Structured[T]: ...

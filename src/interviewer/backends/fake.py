@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from interviewer.backends.chat import Messages, Repair
-from interviewer.grading.models import Usage
+from interviewer.backends.llm import Structured, StructuredFailed, T
+from interviewer.backends.llm_output import OutputInvalid, parse
+from interviewer.grading.models import GradePath, Usage
 from interviewer.tokens import count_messages, count_tokens
 
 ModelFunction = Callable[[Messages, str], str]
@@ -69,6 +71,17 @@ class FunctionModel:
             completion_tokens=count_tokens(text, self.model),
         )
         return text, usage
+
+    def structured(
+        self, messages: Messages, output: type[T], purpose: str, check: Callable[[T], None], ids: list[str]
+    ) -> Structured[T]:
+        """The function's reply validated as LLMClient validates it (no re-ask: a test scripts what it needs)."""
+        text, usage = self.complete(messages, purpose)
+        try:
+            value, _ = parse(text, output, check)
+        except OutputInvalid as exc:
+            raise StructuredFailed(str(exc), [usage], []) from None
+        return Structured(value, GradePath.llm_extracted, [usage])
 
     def purposes(self) -> list[str]:
         return [call.purpose for call in self.calls]
