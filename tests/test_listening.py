@@ -15,11 +15,12 @@ import pytest
 from rich.console import Console
 
 from interviewer.app import StartOptions, prepare_session
-from interviewer.backends.base import LineRequest, ThreadTurn
+from interviewer.backends.base import GradeReply, GradeRequest, LineRequest, ThreadTurn
 from interviewer.backends.chat import Messages
 from interviewer.backends.fake import FunctionModel
 from interviewer.backends.llm import LLMInterviewer
-from interviewer.backends.offline import OfflineInterviewer
+from interviewer.backends.llm_prompts import grader_messages
+from interviewer.backends.offline import OfflineGrader, OfflineInterviewer
 from interviewer.bank.facts import fact_problems
 from interviewer.bank.loader import Bank
 from interviewer.bank.models import Fact, Question, Round
@@ -27,6 +28,7 @@ from interviewer.engine.actions import Action, Move
 from interviewer.engine.engine import Engine
 from interviewer.engine.policy import Assessment
 from interviewer.grading.assess import assess
+from interviewer.prompts import level_expectation
 from interviewer.settings import InterviewerModelSettings, ModelSettings
 from interviewer.text.screen import AnswerKind
 from tests import answers
@@ -253,3 +255,26 @@ def test_model_judged_coverage_runs_on_the_function_model_too(imbalance: Questio
     covered, usage = backend.covered_items(imbalance, PARAPHRASE)
     assert covered == {"resampling", "business-cost"}  # the detector's, then the model's for the rest
     assert fake.purposes() == ["coverage"] and len(usage) == 1
+
+
+def test_the_grader_is_told_what_the_candidates_level_expects(imbalance: Question) -> None:
+    senior = "\n".join(m["content"] for m in grader_messages(GradeRequest(imbalance, PARAPHRASE, [], level="senior")))
+    assert "The candidate interviews at senior level." in senior
+    assert level_expectation("senior") in senior and level_expectation("junior") not in senior
+    unknown = "\n".join(m["content"] for m in grader_messages(GradeRequest(imbalance, PARAPHRASE, [])))
+    assert "interviews at" not in unknown  # calibration sets carry no level: the prompt is the level-free one
+
+
+def test_a_session_grades_with_the_candidates_level(transcripts: Path) -> None:
+    asked: list[GradeRequest] = []
+
+    class Recording(OfflineGrader):
+        def grade(self, request: GradeRequest) -> GradeReply:
+            asked.append(request)
+            return super().grade(request)
+
+    options = StartOptions(bank=[PACK], builtin_bank=False, questions=2, topics=["evaluation"], seed=1, level="senior")
+    session, _ = prepare_session(replace(options, transcripts_dir=transcripts), Scripted(answers.CV_ANSWER, "/skip"))
+    session.grader = Recording()
+    session.run()
+    assert [r.level for r in asked] == ["senior"]

@@ -72,6 +72,13 @@ def render_line(key: str, **variables: Any) -> str:
     return " ".join(render_string(_lines()[key], **variables).split())
 
 
+def level_expectation(level: str) -> str:
+    """What an interviewer expects at `level`, from `prompts/levels.yaml`."""
+    import yaml
+
+    return " ".join(yaml.safe_load(prompt_path("levels.yaml").read_text(encoding="utf-8"))[level].split())
+
+
 def pick_line(key: str, *parts: object) -> str:
     """One entry of the list `key` in `prompts/lines.yaml`, the same one every time for the same `parts`."""
     choices: list[str] = _lines()[key]

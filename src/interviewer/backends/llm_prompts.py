@@ -17,7 +17,7 @@ from interviewer.bank.derived import effective_rubric
 from interviewer.bank.models import Question, RubricItem
 from interviewer.engine.actions import Move
 from interviewer.limits import MAX_MODEL_ANSWER_CHARS
-from interviewer.prompts import render
+from interviewer.prompts import level_expectation, render
 
 MAX_TURN_CHARS = 1500  # a pasted essay must not make interviewer prompts grow
 
@@ -95,6 +95,8 @@ def grader_messages(request: GradeRequest) -> Messages:
         items=effective_rubric(question),
         red_flags=question.red_flags,
         reference=reference,
+        level=request.level,
+        expectation=level_expectation(request.level) if request.level else None,
         fence=fence_for(answer),
         answer=answer,
     )

@@ -76,6 +76,7 @@ def grade_question(
     thread: list[ThreadTurn] | None = None,
     hints: int = 0,
     skipped: bool = False,
+    level: str | None = None,
 ) -> tuple[QuestionGrade, list[Usage]]:
     """Grade the answers to a question and its follow-ups together."""
     text = "\n\n".join(a.strip() for a in answers if a.strip())
@@ -94,7 +95,9 @@ def grade_question(
     else:
         provisional = False
         try:
-            reply = grader.grade(GradeRequest(question=question, answer=screen.graded_text, thread=thread or []))
+            reply = grader.grade(
+                GradeRequest(question=question, answer=screen.graded_text, thread=thread or [], level=level)
+            )
         except Exception as exc:  # a grader failure must never lose the grade
             provisional = True
             reply = GradeReply(
