@@ -4,8 +4,9 @@ The server is a real HTTP server on 127.0.0.1 (http.server in a thread) that wai
 per call, streams interviewer lines as SSE, answers grading and coverage requests with valid JSON,
 and reports usage counted from what it received. Prints, for each coverage mode: prompt tokens per
 interviewer turn (first, last, max), total tokens, what model-judged coverage costs per answer, and
-the wall time from the last answer to the finished report.
-Usage: .venv/bin/python bench/llm_session.py [--delay-ms 200]
+the wall time from the last answer to the finished report, model calls per session by purpose; and, in a
+fresh process with a 1 s model, the time from launch to the first question on screen.
+Usage: .venv/bin/python bench/llm_session.py [--delay-ms 200] [--launch-delay-ms 1000]
 """
 
 from __future__ import annotations
@@ -15,16 +16,18 @@ import json
 import os
 import re
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from rich.console import Console
 
-from interviewer.backends.llm import litellm
 from interviewer.bank.models import Question
 from interviewer.commands.interview import StartOptions, prepare_session
 from interviewer.tokens import count_messages, count_tokens
@@ -117,15 +120,15 @@ class ScriptedIO:
     def info(self, text: str) -> None:
         pass
 
+    def wait_for_all(self, label: str, futures: list) -> None:
+        for future in futures:
+            future.result()
+
     def round_break(self, next_round: str) -> None:
         pass
 
     def attach(self, interviewer, grader_name: str, engine) -> None:
         pass
-
-    def wait_for_all(self, label: str, futures) -> None:
-        for future in futures:
-            future.result()
 
 
 def _spoken_moves(record: SessionRecord) -> list[str]:
@@ -148,11 +151,6 @@ def run_session(api_base: str, coverage: str) -> None:
         assert session.store.report_path(record.id).exists()
     plan = record.questions
     turns = [u.prompt_tokens for u in record.usage if u.purpose == "interviewer"]
-    asks = [
-        u.prompt_tokens
-        for u, t in zip((u for u in record.usage if u.purpose == "interviewer"), _spoken_moves(record), strict=True)
-        if t == "ask"
-    ]
     coverage_calls = [u for u in record.usage if u.purpose == "coverage"]
     prompt, completion, _ = record.token_totals()
     answers = sum(len(r.answers()) for r in record.engine.runs)
@@ -160,11 +158,13 @@ def run_session(api_base: str, coverage: str) -> None:
     print(f"coverage = {coverage!r}: {len(plan)} questions, {answers} answers, {len(turns)} interviewer turns")
     print(
         f"  interviewer prompt tokens per turn: first {turns[0]}, last {turns[-1]}, max {max(turns)}, "
-        f"median {statistics.median(turns):.0f}; asking each new question: first {asks[0]}, last {asks[-1]}"
+        f"median {statistics.median(turns):.0f}; {_spoken_moves(record).count('ask')} questions read from the bank"
     )
+    purposes = Counter(u.purpose for u in record.usage)
     print(
         f"  total tokens: {prompt} prompt + {completion} completion = {prompt + completion} "
-        f"over {len(record.usage)} calls; grade paths {paths}"
+        f"over {len(record.usage)} model calls ({', '.join(f'{k} {v}' for k, v in sorted(purposes.items()))}); "
+        f"grade paths {paths}"
     )
     if coverage_calls:
         print(
@@ -179,20 +179,67 @@ def run_session(api_base: str, coverage: str) -> None:
     )
 
 
+class FirstQuestionIO(ScriptedIO):
+    """Prints seconds since `launched_at` when the first question (the line after the greeting) is on
+    screen, then ends the input."""
+
+    def __init__(self, launched_at: float) -> None:
+        super().__init__(answers=0)
+        self.launched_at = launched_at
+        self.lines = 0
+
+    def interviewer(self, chunks: Iterable[str]) -> str:
+        text = "".join(chunks)
+        self.lines += 1
+        if self.lines == 2:
+            print(f"{time.time() - self.launched_at:.3f}")
+        return text
+
+
+def first_question_child(api_base: str, launched_at: float) -> None:
+    """In a fresh process (litellm not imported): prepare and start a session, up to the first question."""
+    with tempfile.TemporaryDirectory() as tmp:
+        options = StartOptions(
+            questions=6, seed=1, level="mid", transcripts_dir=Path(tmp), model=MODEL, api_base=api_base
+        )
+        session, _ = prepare_session(options, FirstQuestionIO(launched_at))
+        session.interviewer.warm()  # as `start` does
+        session.run()
+
+
+def launch_to_first_question(api_base: str, runs: int = 3) -> list[float]:
+    times = []
+    for _ in range(runs):
+        launched = time.time()
+        child = [sys.executable, __file__, "--first-question", api_base, "--launched-at", repr(launched)]
+        out = subprocess.run(child, capture_output=True, text=True, check=True, env=os.environ)
+        times.append(float(out.stdout.split()[-1]))
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--delay-ms", type=float, default=200.0, help="Fixed delay per call of the mock server.")
+    parser.add_argument("--launch-delay-ms", type=float, default=1000.0, help="Model delay for the launch timing.")
+    parser.add_argument("--first-question", metavar="API_BASE", help=argparse.SUPPRESS)
+    parser.add_argument("--launched-at", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
     os.environ["INTERVIEWER_CONFIG"] = os.devnull  # the bench's settings only, never the user's config
-    MockProvider.delay_s = args.delay_ms / 1000
+    if args.first_question:
+        first_question_child(args.first_question, args.launched_at)
+        return
     server = ThreadingHTTPServer(("127.0.0.1", 0), MockProvider)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     api_base = f"http://127.0.0.1:{server.server_address[1]}/v1"
-    started = time.perf_counter()
-    litellm()
-    imported = time.perf_counter() - started
-    print(f"mock server {api_base}, {args.delay_ms:.0f} ms per call; litellm import {imported:.1f} s (warmed first)")
     try:
+        MockProvider.delay_s = args.launch_delay_ms / 1000
+        times = launch_to_first_question(api_base)
+        print(
+            f"launch -> first question on screen, fresh process, {args.launch_delay_ms:.0f} ms model: "
+            f"{', '.join(f'{t:.2f}' for t in times)} s (median {statistics.median(times):.2f} s)"
+        )
+        MockProvider.delay_s = args.delay_ms / 1000
+        print(f"mock server {api_base}, {args.delay_ms:.0f} ms per call")
         for coverage in ("detector", "llm"):
             run_session(api_base, coverage)
     finally:

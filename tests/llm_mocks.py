@@ -198,7 +198,7 @@ class FakeModel:
             )
             return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=content)
         text = request_text(body)
-        content = self.grade(text) if kind == "grader" else coverage_reply(text)
+        content = {"grader": self.grade, "coverage": coverage_reply}.get(kind, lambda _: self.line)(text)
         payload = openai_json(content) if self.style == "openai" else anthropic_json(content)
         return httpx.Response(200, json=payload)
 

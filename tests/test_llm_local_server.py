@@ -196,13 +196,11 @@ def test_a_raw_line_break_inside_a_json_string_is_accepted(mock: respx.MockRoute
     assert [s.item_id for s in reply.items] == IDS
 
 
-def test_an_ask_that_leaves_out_the_question_gets_the_bank_question_added(
+def test_the_question_is_read_from_the_bank_even_from_a_model_that_echoes_its_instructions(
     mock: respx.MockRouter, transcripts: Path
 ) -> None:
-    """Weak models echo their instructions instead of asking: the candidate still sees the question."""
+    """Weak models echo their instructions instead of asking: the question never goes through the model."""
     echo = "Say Question 1 of 1 and ask the current question. Keep every detail."
     _, data = learning_rate_session(mock, transcripts, FakeModel("openai", line=echo))
     first_line = data["engine"]["runs"][0]["turns"][0]["text"]
-    assert first_line.startswith(echo)
-    assert first_line.endswith("Explain what the learning rate does in gradient descent.")
-    assert any("did not ask the bank question" in note for note in data["notes"])
+    assert first_line == "Question 1 of 1. Explain what the learning rate does in gradient descent."

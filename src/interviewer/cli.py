@@ -268,6 +268,22 @@ def doctor(
     raise typer.Exit(run(settings_for(StartOptions(model=model, grader_model=grader_model, api_base=api_base))))
 
 
+@app.command()
+def calibrate(
+    grader_model: Annotated[str | None, typer.Option("--grader-model", help="Grader model to calibrate.")] = None,
+    api_base: Annotated[str | None, typer.Option("--api-base", help="Grader's OpenAI-compatible server.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, max=64, help="Requests at a time.")] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Only the first N answers (a quick check).")
+    ] = None,
+) -> None:
+    """Measure a grader on the labelled calibration sets: ordering, bands, error, agreement, consistency."""
+    from interviewer.commands.calibrate import run
+
+    raise typer.Exit(run(grader_model, api_base, as_json=as_json, jobs=jobs, limit=limit))
+
+
 @review_app.callback(invoke_without_command=True)
 def review(
     ctx: typer.Context,

@@ -61,7 +61,7 @@ def prompt_hashes() -> dict[str, str]:
 
 
 @cache
-def _lines() -> dict[str, str]:
+def _lines() -> dict[str, Any]:
     import yaml
 
     return yaml.safe_load(prompt_path("lines.yaml").read_text(encoding="utf-8"))
@@ -70,3 +70,17 @@ def _lines() -> dict[str, str]:
 def render_line(key: str, **variables: Any) -> str:
     """One interviewer line from `prompts/lines.yaml`, whitespace folded."""
     return " ".join(render_string(_lines()[key], **variables).split())
+
+
+def level_expectation(level: str) -> str:
+    """What an interviewer expects at `level`, from `prompts/levels.yaml`."""
+    import yaml
+
+    return " ".join(yaml.safe_load(prompt_path("levels.yaml").read_text(encoding="utf-8"))[level].split())
+
+
+def pick_line(key: str, *parts: object) -> str:
+    """One entry of the list `key` in `prompts/lines.yaml`, the same one every time for the same `parts`."""
+    choices: list[str] = _lines()[key]
+    digest = hashlib.sha256(":".join(map(str, parts)).encode()).digest()
+    return choices[int.from_bytes(digest[:4], "big") % len(choices)]

@@ -56,7 +56,9 @@ def thread_of(run: QuestionRun) -> list[ThreadTurn]:
     return [ThreadTurn(role=t.role, text=t.text) for t in run.turns if t.command is None]
 
 
-def graded_event(question: Question, run: QuestionRun, grader: GraderBackend, *, at: float, reason: str) -> Graded:
+def graded_event(
+    question: Question, run: QuestionRun, grader: GraderBackend, *, at: float, reason: str, level: str | None = None
+) -> Graded:
     """Grade a finished question's answers together, as the event that records the grade."""
     grade, usage = grade_question(
         question,
@@ -65,6 +67,7 @@ def graded_event(question: Question, run: QuestionRun, grader: GraderBackend, *,
         thread=thread_of(run),
         hints=run.charged_hints(),
         skipped=run.status is RunStatus.skipped,
+        level=level,
     )
     return Graded(
         at=at,
@@ -243,7 +246,9 @@ class Session:
         self._grading[question_id] = self._pool.submit(self._grade, run, "session" if done is None else "resume")
 
     def _grade(self, run: QuestionRun, reason: str) -> None:
-        event = graded_event(self.record.question(run.question_id), run, self.grader, at=self.clock(), reason=reason)
+        question = self.record.question(run.question_id)
+        level = self.record.options.level
+        event = graded_event(question, run, self.grader, at=self.clock(), reason=reason, level=level)
         self.emit(event)
 
     def finish(self) -> SessionRecord:

@@ -3,7 +3,9 @@
 This is the only module that imports litellm, and only inside functions: the import costs
 seconds, so `warm()` starts it in a background thread when an interview begins, and `--help`,
 `review` and offline sessions never pay it. Nothing here reaches the network at import time;
-litellm is told to use its bundled model-cost map and Anthropic header config.
+litellm is told to use its bundled model-cost map and Anthropic header config. Questions, repeats
+and pauses are read from the bank (LOCAL_MOVES), and pre-flight knows the common providers without
+litellm, so the first question never waits for the import or a model call.
 
 Rubric coverage (which items an answer covered, to steer follow-ups) comes by default from the
 offline detector: 0 tokens and 1-3 ms per answer. A model judgement costs one more
@@ -41,8 +43,9 @@ from interviewer.backends.base import (
     GradeRequest,
     LineRequest,
     LineStream,
-    TextStream,
 )
+from interviewer.backends.chat import ChatModel, Messages, Repair
+from interviewer.backends.follow_up import problem
 from interviewer.backends.llm_errors import RequestRejected, backend_error, is_rate_limit, retry_delay
 from interviewer.backends.llm_output import (
     MODES,
@@ -57,24 +60,22 @@ from interviewer.backends.llm_output import (
 )
 from interviewer.backends.llm_pacing import Gate
 from interviewer.backends.llm_prompts import (
-    Messages,
     coverage_messages,
+    follow_up_messages,
     grader_messages,
     interviewer_messages,
     reask_messages,
 )
-from interviewer.backends.offline import OfflineInterviewer
+from interviewer.backends.offline import OfflineInterviewer, clarifying_facts
 from interviewer.bank.derived import effective_rubric
 from interviewer.bank.models import Question
-from interviewer.engine.actions import Move
+from interviewer.engine.actions import FOLLOW_UP_MOVES, Move
 from interviewer.grading.detector import detect
 from interviewer.grading.models import GradePath, ItemScore, Usage
 from interviewer.grading.offline import offline_item_scores
 from interviewer.grading.semantic import warm_up as semantic_warm_up
 from interviewer.limits import MAX_KEPT_REASON_CHARS, MAX_MODEL_ANSWER_CHARS
-from interviewer.prompts import render_line
 from interviewer.settings import InterviewerModelSettings, ModelSettings
-from interviewer.text.normalize import content_stems
 from interviewer.text.redact import redact
 from interviewer.tokens import count_messages, count_tokens
 
@@ -86,6 +87,7 @@ _DEFAULT_ENDPOINTS = {
     "ollama_chat": "http://localhost:11434",
 }
 _PROVIDER_NAMES = {"openai": "OpenAI", "anthropic": "Anthropic", "ollama": "Ollama", "ollama_chat": "Ollama"}
+_KEYS = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY", "ollama": None, "ollama_chat": None}
 PLACEHOLDER_KEY = "no-key-needed"  # OpenAI-compatible local servers ignore the key, the SDK insists on one
 DEFAULT_MAX_TOKENS = 1024  # always sent: llama.cpp servers read a missing cap as "until the context is full"
 # providers that talk to an OpenAI-compatible server at api_base (llama.cpp, vLLM, LM Studio, ...)
@@ -109,6 +111,16 @@ def litellm() -> ModuleType:
                 logging.getLogger(name).setLevel(logging.CRITICAL)
             _module = module
         return _module
+
+
+def known_provider(settings: ModelSettings) -> tuple[str | None, str | None] | None:
+    """(endpoint, key variable that is needed and not set) for the common providers, without importing
+    litellm (a pre-flight check must not make the first question wait for that import); None otherwise."""
+    provider, slash, _ = (settings.model or "").partition("/")
+    if not slash or provider not in _KEYS:
+        return None
+    key = None if settings.api_base else _KEYS[provider]
+    return settings.api_base or _DEFAULT_ENDPOINTS[provider], key if key and not os.environ.get(key) else None
 
 
 def warm_up() -> None:
@@ -405,27 +417,47 @@ class LLMLineStream:
             yield addition
 
 
-Repair = Callable[[str], tuple[str, str] | None]
-ASKED_SHARE = 0.5  # of the bank question's content words an "ask" line must carry to count as asked
-
-
 def _repair_line(request: LineRequest, text: str) -> tuple[str, str] | None:
-    """Model output is untrusted: an empty line gets the offline wording, and an "ask" that does
-    not carry the bank's question (weak models echo their instructions) gets the question added."""
+    """Model output is untrusted: an empty line gets the offline wording."""
     if not text.strip():
         return OfflineInterviewer().say(request).text, "said nothing; the offline phrasing was used"
-    if request.action.move is Move.ask:
-        wanted = content_stems(request.question.question)
-        if wanted and len(wanted & content_stems(text)) < ASKED_SHARE * len(wanted):
-            return f"\n{request.question.question}", "did not ask the bank question; its text was added"
     return None
+
+
+# Read out from the bank, never generated: the question itself, saving and quitting (which must work
+# with the provider down), and the in-session help.
+LOCAL_MOVES = frozenset({Move.ask, Move.pause, Move.repeat})
+
+
+@dataclass
+class CheckedFollowUp:
+    """A follow-up the model writes from the candidate's words, shown only once it passes `follow_up.problem`;
+    otherwise the bank's authored follow-up is said and the transcript notes why. Called when iterated, so the
+    terminal's spinner names the model while it writes."""
+
+    client: ChatModel
+    request: LineRequest
+    usage: list[Usage] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[str]:
+        request = self.request
+        text, usage = self.client.complete(follow_up_messages(request), "interviewer")
+        self.usage.append(usage)
+        candidate = [t.text for t in request.thread if t.role == "candidate"]
+        why = problem(text, request.question, candidate)
+        if why is None:
+            yield " ".join(text.split())
+            return
+        self.notes.append(f"{self.client.model} wrote a follow-up that was not used: {why}; the authored one was asked")
+        yield OfflineInterviewer().say(request).text
 
 
 class LLMInterviewer:
     offline = False
 
-    def __init__(self, settings: ModelSettings) -> None:
-        self.client = LLMClient(settings)
+    def __init__(self, settings: ModelSettings, *, client: ChatModel | None = None) -> None:
+        self.client: ChatModel = client or LLMClient(settings)
         self.name = self.client.model
         self.description = f"the model {self.name}"
         self.coverage = settings.coverage if isinstance(settings, InterviewerModelSettings) else "detector"
@@ -435,8 +467,11 @@ class LLMInterviewer:
         semantic_warm_up()  # answers are assessed offline, by meaning, before any model sees them
 
     def say(self, request: LineRequest) -> LineStream:
-        if request.action.move is Move.pause:  # saving and quitting must work with the provider down
-            return TextStream(render_line("pause"))
+        move = request.action.move
+        if move in LOCAL_MOVES or (move is Move.clarify and not clarifying_facts(request)):
+            return OfflineInterviewer().say(request)  # no fact to give: "state your assumption" needs no model
+        if move in FOLLOW_UP_MOVES and request.action.follow_up_prompt:
+            return CheckedFollowUp(self.client, request)
         return self.client.stream(interviewer_messages(request), "interviewer", partial(_repair_line, request))
 
     def covered_items(self, question: Question, answer: str) -> tuple[set[str], list[Usage]]:

@@ -11,13 +11,14 @@ import hashlib
 from collections.abc import Sequence
 
 from interviewer.backends.base import GradeRequest, LineRequest, ThreadTurn
+from interviewer.backends.chat import Messages
+from interviewer.backends.offline import clarifying_facts
 from interviewer.bank.derived import effective_rubric
 from interviewer.bank.models import Question, RubricItem
 from interviewer.engine.actions import Move
 from interviewer.limits import MAX_MODEL_ANSWER_CHARS
-from interviewer.prompts import render
+from interviewer.prompts import level_expectation, render
 
-Messages = list[dict[str, str]]
 MAX_TURN_CHARS = 1500  # a pasted essay must not make interviewer prompts grow
 
 
@@ -50,15 +51,31 @@ def interviewer_messages(request: LineRequest) -> Messages:
         question=request.question.question,
         thread=thread,
         fence=fence_for(*candidate, request_text),
-        number=action.number,
-        total=action.total,
-        transition=action.transition,
-        new_round=action.new_round.replace("_", " ") if action.new_round else None,
         follow_up_prompt=action.follow_up_prompt,
         hint=action.hint,
         candidate_request=request_text,
-        repeat_text=action.repeat_text,
         early=action.ended_early,
+        facts=[f.answer for f in clarifying_facts(request)],
+    )
+    return [
+        {"role": "system", "content": render("interviewer_system.j2", level=request.level)},
+        {"role": "user", "content": user},
+    ]
+
+
+def follow_up_messages(request: LineRequest) -> Messages:
+    """A follow-up written from this question's thread, with the bank's follow-ups on the same item as examples."""
+    action, question = request.action, request.question
+    thread = [ThreadTurn(role=t.role, text=_clip(t.text)) for t in request.thread]
+    examples = [action.follow_up_prompt or ""]
+    examples += [f.prompt for f in question.follow_ups if f.targets == action.target_item and f.prompt not in examples]
+    user = render(
+        "follow_up.j2",
+        question=question.question,
+        thread=thread,
+        fence=fence_for(*(t.text for t in thread if t.role == "candidate")),
+        move=action.move.value,
+        examples=examples,
     )
     return [
         {"role": "system", "content": render("interviewer_system.j2", level=request.level)},
@@ -79,6 +96,8 @@ def grader_messages(request: GradeRequest) -> Messages:
         items=effective_rubric(question),
         red_flags=question.red_flags,
         reference=reference,
+        level=request.level,
+        expectation=level_expectation(request.level) if request.level else None,
         fence=fence_for(answer),
         answer=answer,
     )

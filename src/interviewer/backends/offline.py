@@ -5,13 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from interviewer.backends.base import LineRequest, TextStream
-from interviewer.bank.models import Question
-from interviewer.engine.actions import FOLLOW_UP_MOVES
+from interviewer.bank.facts import matching_facts
+from interviewer.bank.models import Fact, Question
+from interviewer.engine.actions import FOLLOW_UP_MOVES, Move
 from interviewer.grading.detector import detect
 from interviewer.grading.models import GradePath, Usage
 from interviewer.grading.offline import OFFLINE_NAME, offline_item_scores
 from interviewer.grading.requests import GradeReply, GradeRequest
-from interviewer.prompts import render_line
+from interviewer.prompts import pick_line, render_line
+
+
+def clarifying_facts(request: LineRequest) -> list[Fact]:
+    """The question's facts a /clarify request asks about (none for any other move)."""
+    if request.action.move is not Move.clarify:
+        return []
+    return matching_facts(request.question, request.action.candidate_request or "")
 
 
 class OfflineInterviewer:
@@ -33,11 +41,12 @@ class OfflineInterviewer:
             "question": question.question,
             "number": action.number,
             "total": action.total,
-            "transition": action.transition,
+            "transition": pick_line("transitions", question.id, action.number) if action.transition else None,
             "new_round": action.new_round.replace("_", " ") if action.new_round else None,
             "hint": action.hint,
             "repeat_text": action.repeat_text,
             "early": action.ended_early,
+            "facts": [f.answer for f in clarifying_facts(request)],
         }
         return TextStream(render_line(move.value, **variables))
 

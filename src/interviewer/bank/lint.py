@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 
+from interviewer.bank.facts import fact_problems
 from interviewer.bank.loader import Bank
 from interviewer.bank.models import Claim, Question
 from interviewer.text.normalize import STOPWORDS, content_stems, find_phrase, phrase_key, tokens
@@ -19,6 +20,7 @@ def lint(bank: Bank) -> list[str]:
     problems: list[str] = []
     for q in bank.questions.values():
         where = f"{bank.origins[q.id].name}: question {q.id!r}"
+        problems.extend(f"{where}: {problem}" for problem in fact_problems(q))
         targeted = {f.targets for f in q.follow_ups}
         for item in q.rubric:
             if item.id not in targeted:

@@ -86,6 +86,18 @@ def _key_check(client: LLMClient, provider: str) -> Check:
     return Check(True, "key", "no key needed" + (" for a server at api_base" if client.settings.api_base else ""))
 
 
+def _show_calibration(console: Console, grader: str) -> None:
+    from interviewer.commands.calibrate import last_calibration, lines
+
+    result = last_calibration(grader)
+    if result is None:
+        console.print(f"[bold]calibration[/]: none saved for {grader}; run `interviewer calibrate` to measure it")
+        return
+    console.print(f"[bold]calibration[/] of {grader} ({result.at}{', partial' if result.partial else ''}):")
+    for name, value in lines(result)[:5]:
+        console.print(f"  {name}: {value}", markup=False)
+
+
 def run(settings: Settings) -> int:
     console = Console(highlight=False)
     failed = 0
@@ -97,5 +109,6 @@ def run(settings: Settings) -> int:
             console.print(f"  {mark} {check.name:<8} ", end="")
             console.print(redact(check.detail), markup=False)
             failed += not check.ok
+    _show_calibration(console, settings.grader.model or "offline")
     console.print("All checks passed." if not failed else f"{failed} check{'s' if failed > 1 else ''} failed.")
     return 0 if not failed else 1

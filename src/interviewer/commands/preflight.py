@@ -25,16 +25,20 @@ def is_local(endpoint: str) -> bool:
 
 
 def _problem(settings: ModelSettings) -> str | None:
-    from interviewer.backends.llm import LLMClient
+    from interviewer.backends.llm import LLMClient, known_provider
     from interviewer.commands.doctor import reach
     from interviewer.text.redact import mask_url
 
-    client = LLMClient(settings)
-    try:
-        _, endpoint = client.provider()
-    except BackendError as exc:
-        return str(exc)
-    if key := client.missing_key():
+    if (known := known_provider(settings)) is not None:
+        endpoint, key = known
+    else:
+        client = LLMClient(settings)
+        try:
+            _, endpoint = client.provider()
+        except BackendError as exc:
+            return str(exc)
+        key = client.missing_key()
+    if key:
         return f"{settings.model}: {key} is not set: export {key}=... or run with --model offline"
     if endpoint and is_local(endpoint):
         check = reach(endpoint, own_server=bool(settings.api_base))

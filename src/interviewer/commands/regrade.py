@@ -52,7 +52,7 @@ def _regrade(store: Store, session_id: str, settings: Settings, grader_model: st
             question = current.get(question_id, record.question(question_id))
             run = next(r for r in record.engine.runs if r.question_id == question_id)
             before = record.grades.get(question_id)
-            event = graded_event(question, run, grader, at=time.time(), reason="regrade")
+            event = graded_event(question, run, grader, at=time.time(), reason="regrade", level=record.options.level)
             writer.append(event)
             fold.apply(event)
             was = f"{before.score}/100 ({before.grader}) → " if before else ""

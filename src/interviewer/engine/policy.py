@@ -27,7 +27,7 @@ class Assessment:
 
     covered: set[str]
     red_flag_items: set[str] = field(default_factory=set)
-    wrong_items: set[str] = field(default_factory=set)
+    wrong_items: set[str] = field(default_factory=set)  # items whose facts the answer stated wrongly (claims)
 
 
 @dataclass(frozen=True)
@@ -66,11 +66,10 @@ def decide(
     options = _available(question, run, level)
     covered = set(run.covered) | assessment.covered
 
+    disputed = assessment.red_flag_items | assessment.wrong_items
     for follow_up in options:
-        if follow_up.strategy is Strategy.challenge and follow_up.targets in assessment.red_flag_items:
-            return Decision(Move.challenge, follow_up, f"answer matched a red flag on {follow_up.targets}")
-        if follow_up.strategy is Strategy.challenge and follow_up.targets in assessment.wrong_items:
-            return Decision(Move.challenge, follow_up, f"answer stated {follow_up.targets} wrongly")
+        if follow_up.strategy is Strategy.challenge and follow_up.targets in disputed:
+            return Decision(Move.challenge, follow_up, f"answer stated a mistake on {follow_up.targets}")
 
     missing = sorted((i for i in question.rubric if i.id not in covered), key=lambda i: (i.id not in focus, -i.weight))
     for item in missing:

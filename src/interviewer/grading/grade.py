@@ -113,6 +113,7 @@ def grade_question(
     hints: int = 0,
     skipped: bool = False,
     assessment: AnswerAssessment | None = None,
+    level: str | None = None,
 ) -> tuple[QuestionGrade, list[Usage]]:
     """Grade the answers to a question and its follow-ups together.
 
@@ -137,7 +138,7 @@ def grade_question(
     else:
         provisional = False
         try:
-            reply = grader.grade(GradeRequest(question=question, answer=graded_text, thread=thread or []))
+            reply = grader.grade(GradeRequest(question=question, answer=graded_text, thread=thread or [], level=level))
         except Exception as exc:  # a grader failure must never lose the grade
             provisional = True
             reply = GradeReply(

@@ -23,6 +23,7 @@ class GradeRequest:
     question: Question
     answer: str  # the candidate's answers to the question and its follow-ups, joined
     thread: list[ThreadTurn]
+    level: str | None = None  # the candidate's level: the grader is told what it expects
 
 
 @dataclass

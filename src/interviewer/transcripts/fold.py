@@ -69,9 +69,8 @@ class Fold:
                 engine.state.pending = event.action  # the log, not today's policy, says what was asked
                 engine.said(event.text, event.at)
             case Answered():
-                assessment = Assessment(
-                    set(event.covered), set(event.assessment.red_flag_items), set(event.assessment.wrong_items)
-                )
+                found = event.assessment
+                assessment = Assessment(set(event.covered), set(found.red_flag_items), set(found.wrong_items))
                 engine.answer(event.text, assessment, event.assessment.kind, event.at)
             case CommandGiven():
                 engine.command(ParsedCommand(Command(event.command), event.argument), event.at)
