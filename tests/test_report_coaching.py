@@ -13,9 +13,11 @@ from tests.helpers import PACK_ARGS, blocks, run_cli, sessions, transcript
 
 def _session(transcripts: Path, topic: str, *typed: str) -> Path:
     args = ("start", *PACK_ARGS, "--transcripts-dir", str(transcripts), "--topic", topic, "--repeat")
+    before = set(sessions(transcripts))
     result = run_cli(*args, input=blocks(*typed))
     assert result.exit_code == 0, result.output
-    return sessions(transcripts)[-1]
+    [new] = set(sessions(transcripts)) - before  # ids started in the same second do not sort by time
+    return new
 
 
 def _report(folder: Path) -> str:

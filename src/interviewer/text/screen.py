@@ -46,7 +46,10 @@ _DONT_KNOW = re.compile(
       | (^|[.!?]\s*)(i(['’]ll|\s+will)?\s+)?pass(\s+on\s+(this|that|it)(\s+one|\s+question)?)?\s*([.!?]|$)""",
     re.IGNORECASE | re.VERBOSE,
 )
-_FILLER = frozenset(("um", "uh", "uhm", "erm", "hmm", "hm", "mm", "ah", "oh", "ok", "okay", "well"))
+_FILLER = frozenset(
+    ("um", "uh", "uhm", "erm", "hmm", "hm", "mm", "ah", "oh", "ok", "okay", "well")
+    + ("hello", "hi", "hey", "thanks", "thank", "you", "cheers", "sure", "alright")  # greetings say nothing
+)
 
 _VOWELS = set("aeiouy")
 
