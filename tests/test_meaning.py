@@ -120,7 +120,9 @@ def test_short_real_answers_are_not_thrown_away(real_bank: Bank, question_id: st
     assert assess(real_bank.get(question_id), answer).kind is AnswerKind.ok
 
 
-@pytest.mark.parametrize("answer", ["Pass.", "I'll pass on this one.", "I don't know, sorry.", "um", "hello", "Hi, thanks!"])
+@pytest.mark.parametrize(
+    "answer", ["Pass.", "I'll pass on this one.", "I don't know, sorry.", "um", "hello", "Hi, thanks!"]
+)
 def test_declining_to_answer_is_still_recognised(real_bank: Bank, answer: str) -> None:
     assert assess(real_bank.get("two-sum"), answer).kind in (AnswerKind.dont_know, AnswerKind.empty)
 
