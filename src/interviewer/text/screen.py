@@ -47,8 +47,8 @@ _DONT_KNOW = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _FILLER = frozenset(
-    ("um", "uh", "uhm", "erm", "hmm", "hm", "mm", "ah", "oh", "ok", "okay", "well")
-    + ("hello", "hi", "hey", "thanks", "thank", "you", "cheers", "sure", "alright")  # greetings say nothing
+    {"um", "uh", "uhm", "erm", "hmm", "hm", "mm", "ah", "oh", "ok", "okay", "well"}
+    | {"hello", "hi", "hey", "thanks", "thank", "you", "cheers", "sure", "alright"}  # greetings say nothing
 )
 
 _VOWELS = set("aeiouy")
