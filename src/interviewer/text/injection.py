@@ -23,13 +23,15 @@ _LOOK_ALIKES = str.maketrans(
 
 _ENGLISH = re.compile(
     r"""(
-        \b(ignore|disregard|forget|override|bypass|skip)\b[^.!?\n]{0,40}\b(rubric|instructions?|rules|grading|
-            criteria|prompt|guidelines|above|previous|evidence)\b
+        \b(ignore|disregard|forget|override|bypass|skip)\b[^.!?\n]{0,40}\b(rubric|grading|criteria|guidelines|evidence)\b
+      | \b(ignore|disregard|forget|override|bypass)\s+(all\s+|any\s+|the\s+|your\s+|these\s+)*(previous|prior|above|
+            earlier|original|system)?\s*(instructions?|rules|prompts?)\b(?!\s+(in|inside|from|within|embedded)\b)
       | \b(give|award|assign|grant|mark|score)\b[^.!?\n]{0,25}\b(full|max|maximum|perfect|top|highest)\b[^.!?\n]{0,10}
             \b(marks?|scores?|points?|grades?|credit)\b
       | \b(score|grade|rate|mark)\b\s+(this|me|it|my\s+answer|every\s+item|all\s+items)\b[^.!?\n]{0,20}
             \b(3|three|100|10|perfect|full)\b
-      | \byou\s+are\s+now\b | \bsystem\s+(prompt|note|message|override)\b | \bas\s+an?\s+(ai|language\s+model|grader)\b
+      | \byou\s+are\s+now\b | \bas\s+an?\s+(ai|language\s+model|grader)\b
+      | \bsystem\s+(prompt|note|message)\s*: | \bsystem\s+override\b | \bnew\s+system\s+prompt\b
       | \bnew\s+instructions?\b
       | \b(note|message|instruction)s?\s+(to|for)\s+(the\s+)?(grader|evaluator|assessor|ai|model|llm|system)\b
       | \b(grader|evaluator|assessor)\s*(note|instructions?)\b | ^\s*[\[<(]?\s*(system|grader|assistant)\s*[\]>)]?\s*:
