@@ -172,6 +172,18 @@ def test_a_warm_review_reads_the_database_not_the_sessions(transcripts: Path, mo
     assert "does not load" not in result.output
 
 
+def test_two_reviews_at_once_index_each_session_once(transcripts: Path):
+    for n in range(30):
+        clone(transcripts, f"203001{n + 1:02d}-090000-{n:04x}", lambda d: None)
+    command = [sys.executable, "-m", "interviewer", "review", "--transcripts-dir", str(transcripts)]
+    both = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    outputs = [process.communicate(timeout=120) for process in both]
+    assert [process.returncode for process in both] == [0, 0]
+    assert all(b"203001" in out and err == b"" for out, err in outputs)
+    rows = db_rows(transcripts)
+    assert len(rows["sessions"]) == 30 and len(rows["item_grades"]) == 30 * _items_in(_finished_example())
+
+
 def test_history_rebuild_reproduces_the_same_database(transcripts: Path):
     copy_examples(transcripts)
     clone(transcripts, "20300101-090000-0001", lambda d: None)
@@ -268,8 +280,12 @@ def test_item_grades_are_keyed_by_question_item_and_rubric_hash(transcripts: Pat
     assert len({h for _, h in hashes}) == 2
 
 
+def _items_in(folder: Path) -> int:
+    return sum(len(g["items"]) for g in _data(folder)["grades"].values())
+
+
 def _item_grade_count(transcripts: Path) -> int:
-    return sum(len(g["items"]) for folder in transcripts.iterdir() for g in _data(folder)["grades"].values())
+    return sum(_items_in(folder) for folder in transcripts.iterdir())
 
 
 def test_export_writes_one_csv_row_per_item_grade(transcripts: Path, tmp_path: Path):

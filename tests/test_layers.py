@@ -47,6 +47,10 @@ def _unit(module: str) -> str:
     return module.split(".")[1] if "." in module else "__init__"
 
 
+def _is_module(name: str) -> bool:
+    return (PACKAGE / f"{name}.py").is_file() or (PACKAGE / name).is_dir()
+
+
 def _type_checking_only(node: ast.If) -> bool:
     test = node.test
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
@@ -70,8 +74,8 @@ def _imports(path: Path, module: str) -> set[str]:
             if node.level:  # relative: resolve against this module's package
                 parts = module.split(".")[: -node.level]
                 base = ".".join([*parts, base] if base else parts)
-            if base == "interviewer":
-                found.update(f"interviewer.{a.name}" for a in node.names)
+            if base == "interviewer":  # `from interviewer import app` (a module) or `__version__` (the package's)
+                found.update(f"interviewer.{a.name}" if _is_module(a.name) else "interviewer" for a in node.names)
             elif base.startswith("interviewer."):
                 found.add(base)
         for child in ast.iter_child_nodes(node):

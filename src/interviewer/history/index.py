@@ -130,17 +130,23 @@ def _index_one(db: sqlite3.Connection, store: Store, session_id: str, stamp: str
     return True
 
 
+def _changes(db: sqlite3.Connection, current: dict[str, str]) -> tuple[list[str], list[str]]:
+    """(sessions new or changed since indexed, indexed sessions no longer in the store)."""
+    known = dict(db.execute("SELECT id, fingerprint FROM sessions").fetchall())
+    return [sid for sid, stamp in current.items() if known.get(sid) != stamp], [
+        sid for sid in known if sid not in current
+    ]
+
+
 def refresh(db: sqlite3.Connection, store: Store) -> RefreshResult:
     """Reindex what changed in the store since the last refresh."""
     current = {sid: fingerprint(str(store.folder(sid))) for sid in store.ids()}
-    known = dict(db.execute("SELECT id, fingerprint FROM sessions").fetchall())
-    stale = [sid for sid, stamp in current.items() if known.get(sid) != stamp]
-    gone = [sid for sid in known if sid not in current]
-    if not stale and not gone:
+    if _changes(db, current) == ([], []):
         return RefreshResult(0, 0, 0)
     broken = 0
-    db.execute("BEGIN IMMEDIATE")
+    db.execute("BEGIN IMMEDIATE")  # one writer; a second `review` waits, then finds the work done
     try:
+        stale, gone = _changes(db, current)
         db.executemany("DELETE FROM sessions WHERE id = ?", [(sid,) for sid in gone])
         for sid in stale:
             broken += not _index_one(db, store, sid, current[sid])
