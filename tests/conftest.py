@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import respx
 
 from interviewer.bank.loader import Bank, load_bank
 
@@ -23,6 +25,13 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("INTERVIEWER_TRANSCRIPTS_DIR", str(tmp_path / "transcripts"))
     monkeypatch.setenv("INTERVIEWER_DATA_DIR", str(tmp_path / "data"))  # the history database
     monkeypatch.setenv("COLUMNS", "200")  # rich tables wide enough to read whole ids in assertions
+
+
+@pytest.fixture
+def mock() -> Iterator[respx.MockRouter]:
+    """Provider HTTP mocked with respx; a request to anything not mocked fails the test."""
+    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
+        yield router
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -28,12 +27,6 @@ from tests.llm_mocks import OPENAI_URL, FakeModel, error, once
 
 MODEL = "openai/gpt-4o-mini"
 PROXY = "http://127.0.0.1:4000/v1"  # a litellm proxy (OpenAI-compatible) in front of several deployments
-
-
-@pytest.fixture
-def mock() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
-        yield router
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -13,12 +12,6 @@ from tests.helpers import run_cli
 from tests.llm_mocks import OPENAI_URL, error, openai_json
 
 LOCAL_BASE = "http://127.0.0.1:8765/v1"
-
-
-@pytest.fixture
-def mock() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
-        yield router
 
 
 def flat(text: str) -> str:

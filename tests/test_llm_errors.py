@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import email.utils
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -33,12 +32,6 @@ from tests.llm_mocks import (
 
 LOCAL_BASE = "http://127.0.0.1:8765/v1"
 MESSAGES = [{"role": "system", "content": "You are the interviewer."}, {"role": "user", "content": "Ask it."}]
-
-
-@pytest.fixture
-def mock() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
-        yield router
 
 
 @pytest.fixture(autouse=True)

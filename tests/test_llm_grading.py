@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -21,12 +20,6 @@ from tests.llm_mocks import FakeModel, error, fenced, good_grades, once, openai_
 
 LOCAL = "http://127.0.0.1:8765/v1"
 URL = f"{LOCAL}/chat/completions"
-
-
-@pytest.fixture
-def mock() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
-        yield router
 
 
 def grader() -> LLMGrader:

@@ -5,7 +5,6 @@ replies, replies cut at max_tokens, a missing max_tokens meaning "no limit", no 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -49,10 +48,10 @@ def learning_rate_session(mock: respx.MockRouter, transcripts: Path, fake: FakeM
 
 
 @pytest.fixture
-def mock() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
-        router.get(LOCAL).mock(return_value=httpx.Response(200))  # the local server is up (pre-flight check)
-        yield router
+def mock(mock: respx.MockRouter) -> respx.MockRouter:
+    """The shared router (conftest), with the local server up for the pre-flight check."""
+    mock.get(LOCAL).mock(return_value=httpx.Response(200))
+    return mock
 
 
 def client(**settings: object) -> tuple[LLMClient, list[float]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,10 +38,10 @@ ANSWERS = [  # seed 1 asks cross-validation, then imbalanced-data
 
 
 @pytest.fixture
-def mock() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
-        router.get(LOCAL_BASE).mock(return_value=httpx.Response(200))  # the local server is up (pre-flight check)
-        yield router
+def mock(mock: respx.MockRouter) -> respx.MockRouter:
+    """The shared router (conftest), with the local server up for the pre-flight check."""
+    mock.get(LOCAL_BASE).mock(return_value=httpx.Response(200))
+    return mock
 
 
 def start(transcripts: Path, model: str, *extra: str, said: list[str] = ANSWERS) -> Any:

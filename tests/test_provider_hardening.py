@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -28,12 +27,6 @@ from tests.llm_mocks import OPENAI_URL, FakeModel, error, fenced, good_grades, k
 
 KEY = "sk-live-Zq8wXv2Lm4Np6Rt0Yb3c"
 MESSAGES = [{"role": "user", "content": "Reply with the word OK."}]
-
-
-@pytest.fixture
-def mock() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
-        yield router
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -16,12 +15,6 @@ from tests.llm_mocks import OPENAI_URL, FakeModel, error, good_grades, kind_of, 
 
 LOCAL = "http://127.0.0.1:8765/v1"
 SAID = [answers.CV_ANSWER, "Five or ten folds.", answers.STRONG_IMBALANCE, "After the split.", "Threshold."] * 2
-
-
-@pytest.fixture
-def mock() -> Iterator[respx.MockRouter]:
-    with respx.mock(assert_all_mocked=True, assert_all_called=False) as router:
-        yield router
 
 
 def start(transcripts: Path, *extra: str, input: str = blocks(*SAID)):
