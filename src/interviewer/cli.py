@@ -45,6 +45,9 @@ BankOpt = Annotated[
 ]
 NoBuiltinOpt = Annotated[bool, typer.Option("--no-builtin", help="Use only the --bank packs, not the built-in bank.")]
 DirOpt = Annotated[Path | None, typer.Option("--transcripts-dir", help="Where sessions are saved.", show_default=False)]
+LevelOpt = Annotated[
+    str | None, typer.Option("--level", "-l", callback=_level, metavar=LEVEL_METAVAR, help="Interview level.")
+]
 ModelOpt = Annotated[str | None, typer.Option("--model", help="Interviewer model (litellm string).")]
 GraderModelOpt = Annotated[str | None, typer.Option("--grader-model", help="Grader model.")]
 ApiBaseOpt = Annotated[str | None, typer.Option("--api-base", help="Base URL of an OpenAI-compatible server.")]
@@ -104,9 +107,7 @@ def start(
     round: Annotated[
         str, typer.Option("--round", "-r", help="Round preset or round type (see `bank rounds`).")
     ] = "mixed",
-    level: Annotated[
-        str | None, typer.Option("--level", "-l", callback=_level, metavar=LEVEL_METAVAR, help="Interview level.")
-    ] = None,
+    level: LevelOpt = None,
     questions: Annotated[int | None, typer.Option("--questions", "-n", min=1, help="Number of questions.")] = None,
     time_limit: Annotated[float | None, typer.Option("--time-limit", help="Minutes for the whole session.")] = None,
     topic: Annotated[list[str] | None, typer.Option("--topic", "-t", help="Only these topics (repeatable).")] = None,
@@ -154,9 +155,7 @@ def drill(
     plan: Annotated[
         bool, typer.Option("--plan", help="Show what is due and why, and when the rest is; ask nothing.")
     ] = False,
-    level: Annotated[
-        str | None, typer.Option("--level", "-l", callback=_level, metavar=LEVEL_METAVAR, help="Interview level.")
-    ] = None,
+    level: LevelOpt = None,
     bank: BankOpt = None,
     no_builtin: NoBuiltinOpt = False,
     transcripts_dir: DirOpt = None,
