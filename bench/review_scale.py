@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import copy
+import json
 import os
 import random
 import resource
@@ -27,32 +29,39 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from interviewer.commands.review import list_sessions, show_progress
-from interviewer.transcripts.record import SessionRecord
 from interviewer.transcripts.store import Store
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "transcripts"
 
 
-def template() -> SessionRecord:
-    store = Store(EXAMPLES)
-    return max((store.load(i) for i in store.ids()), key=lambda r: len(r.grades))
+def template() -> list[dict]:
+    """The events of the example session with the most graded questions, as JSON objects."""
+    logs = [[json.loads(line) for line in path.read_text().splitlines()] for path in EXAMPLES.glob("*/events.jsonl")]
+    return max(logs, key=lambda events: sum(e["type"] == "graded" for e in events))
 
 
 def fill(store: Store, count: int, seed: int = 0) -> None:
-    """`count` sessions a day apart, item scores varied, question scores consistent with them."""
+    """`count` sessions a day apart, written as event logs; item scores varied, question scores consistent."""
     base, rng = template(), random.Random(seed)
     start = datetime(2025, 1, 1, 9, 0)
     for n in range(count):
-        record = base.model_copy(deep=True)
         when = start + timedelta(days=n // 3, hours=n % 3)
-        record.id = f"{when:%Y%m%d-%H%M%S}-{n:04x}"
-        record.created_at = when.isoformat(timespec="seconds") + "+00:00"
-        for grade in record.grades.values():
-            for item in grade.items:
-                item.score = rng.randint(0, 3)
-            total = sum(i.weight for i in grade.items) or 1
-            grade.raw_score = grade.score = round(100 * sum(i.weight * i.score for i in grade.items) / (3 * total))
-        store.save(record)
+        session_id = f"{when:%Y%m%d-%H%M%S}-{n:04x}"
+        events = copy.deepcopy(base)
+        for event in events:
+            event["at"] += when.timestamp() - base[0]["at"]
+            if event["type"] == "started":
+                event.update(id=session_id, created_at=when.isoformat(timespec="seconds") + "+00:00")
+            if event["type"] == "graded":
+                grade = event["grade"]
+                for item in grade["items"]:
+                    item["score"] = rng.randint(0, 3)
+                total = sum(i["weight"] for i in grade["items"]) or 1
+                points = sum(i["weight"] * i["score"] for i in grade["items"])
+                grade["raw_score"] = grade["score"] = round(100 * points / (3 * total))
+        store.events_path(session_id).parent.mkdir(parents=True)
+        store.events_path(session_id).write_text("".join(json.dumps(e) + "\n" for e in events))
+        store.save(store.load(session_id))
 
 
 def run(args: list[str], env: dict[str, str]) -> tuple[float, float]:
