@@ -61,6 +61,35 @@ def test_reviews_are_replayed_in_order_so_a_recovered_item_is_scheduled_further_
     assert relapsed.last_score == 0
 
 
+def _states(cards) -> dict:
+    return {key: (s.card.to_dict(), s.reviews, s.last_score, s.name) for key, s in cards.items()}
+
+
+def test_a_schedule_replayed_before_comes_back_identical_from_the_cache(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("INTERVIEWER_CACHE_DIR", str(tmp_path / "cache"))
+    history = [review("q", "a", 2, 0), review("q", "b", 0, 0), review("q", "a", 3, 4)]
+    replayed = build_schedule(history)
+    assert len(list((tmp_path / "cache" / "schedules").glob("*.json"))) == 1
+    assert _states(build_schedule(history)) == _states(replayed)
+
+
+def test_a_new_grade_is_a_new_replay_never_a_stale_cached_schedule(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("INTERVIEWER_CACHE_DIR", str(tmp_path / "cache"))
+    history = [review("q", "a", 2, 0), review("q", "a", 2, 3)]
+    build_schedule(history)
+    relapsed = build_schedule([*history, review("q", "a", 0, 10)])["q", "a"]
+    assert (relapsed.reviews, relapsed.last_score) == (3, 0)
+
+
+def test_a_damaged_cached_schedule_is_replayed_again(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("INTERVIEWER_CACHE_DIR", str(tmp_path / "cache"))
+    history = [review("q", "a", 3, 0)]
+    expected = _states(build_schedule(history))
+    (entry,) = (tmp_path / "cache" / "schedules").glob("*.json")
+    entry.write_text('[{"question_id": "q"}]')
+    assert _states(build_schedule(history)) == expected
+
+
 def test_the_plan_takes_the_due_items_questions_first_and_skips_questions_left_out_of_the_bank(bank) -> None:
     schedule = build_schedule(
         [

@@ -19,6 +19,7 @@ LAYERS: dict[str, int] = {
     "limits": 0,
     "exits": 0,
     "paths": 0,
+    "cache": 1,
     "tokens": 0,
     "prompts": 1,
     "printed": 1,

@@ -97,3 +97,22 @@ def test_the_progress_page_renders_in_headless_chromium(history: Path, tmp_path:
     assert dom.count('class="pygal-chart"') == 3
     assert dom.count("<path") > 3 or dom.count("<rect") > 3  # the plotted series
     assert "Work on next" in dom
+
+
+def test_a_long_history_is_drawn_as_means_of_consecutive_sessions() -> None:
+    from interviewer.practice.progress import ProgressData
+    from interviewer.ui.progress_charts import series, terminal_charts
+
+    count = 130  # more sessions than the chart has points for
+    data = ProgressData(
+        labels=[f"2026-{n:03d}" for n in range(count)],
+        overall=[n % 90 for n in range(count)],
+        topics={"ml": [None if n < 6 else 70 for n in range(count)]},  # the topic was first asked in session 7
+        mastery={"due": 1, "learning": 2, "solid": 3},
+        next_up=[],
+    )
+    drawn = series(data)
+    assert drawn.per_point == 3 and len(drawn.overall) == 44  # 130 sessions in groups of 3, the last one short
+    assert drawn.overall[:2] == [1, 4] and drawn.labels[:2] == ["2026-000", "2026-003"]
+    assert drawn.topics["ml"][:3] == [None, None, 70]
+    assert "Overall score (each point: the mean of 3 sessions)" in terminal_charts(data, 100)

@@ -36,5 +36,16 @@ def user_data_dir() -> Path:
     return user_data_path("interviewer")
 
 
+def user_cache_dir() -> Path:
+    """$INTERVIEWER_CACHE_DIR, else `cache` in $INTERVIEWER_DATA_DIR, else the user cache directory."""
+    if explicit := os.environ.get("INTERVIEWER_CACHE_DIR"):
+        return Path(explicit).expanduser()
+    if data := os.environ.get("INTERVIEWER_DATA_DIR"):
+        return Path(data).expanduser() / "cache"
+    from platformdirs import user_cache_path
+
+    return user_cache_path("interviewer")
+
+
 def default_transcripts_dir() -> Path:
     return user_data_dir() / "transcripts"

@@ -15,7 +15,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from interviewer.bank.models import Level
+from interviewer.bank.levels import Level
 from interviewer.exits import UserError
 from interviewer.paths import default_transcripts_dir
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
+from interviewer import __version__
+from interviewer import cache as parsed
 from interviewer.bank.models import Pack, Question
 from interviewer.limits import MAX_PACK_BYTES, MAX_PACK_QUESTIONS
 from interviewer.paths import rubrics_dir
@@ -125,8 +128,28 @@ def _read(path: Path) -> str:
         raise BankError(f"{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
 
 
+@cache
+def _reader_digest() -> str:
+    """What a parsed pack depends on besides its text: this version and the bank package's code."""
+    sources = sorted(Path(__file__).parent.glob("*.py"))
+    return parsed.cache_key(__version__, *(source.read_bytes() for source in sources))
+
+
 def load_pack(path: Path) -> Pack:
+    """The pack in `path`. Parsing YAML is most of the cost, so a pack read before comes from the cache."""
     text = _read(path)
+    key = parsed.cache_key(_reader_digest(), text)
+    if (cached := parsed.read("packs", key)) is not None:
+        try:
+            return Pack.model_validate_json(cached)
+        except ValidationError:
+            pass  # a damaged entry: read the file, and the entry is written again
+    pack = _parse(path, text)
+    parsed.write("packs", key, pack.model_dump_json())
+    return pack
+
+
+def _parse(path: Path, text: str) -> Pack:
     try:
         raw = yaml.load(text, Loader=PackLoader)  # PackLoader is a SafeLoader
     except yaml.YAMLError as exc:

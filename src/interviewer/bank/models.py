@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from interviewer.bank.levels import Level
+
 
 class Round(StrEnum):
     """Round types of a real ML engineer loop."""
@@ -31,12 +33,6 @@ class Difficulty(StrEnum):
     @property
     def rank(self) -> int:
         return ["easy", "medium", "hard"].index(self.value)
-
-
-class Level(StrEnum):
-    junior = "junior"
-    mid = "mid"
-    senior = "senior"
 
 
 class Strategy(StrEnum):

@@ -11,14 +11,15 @@ from __future__ import annotations
 import os
 import sqlite3
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from interviewer.bank.rubric_hash import rubric_hash
-from interviewer.grading.models import GradePath
 from interviewer.history.db import open_history
-from interviewer.transcripts.record import SessionRecord
 from interviewer.transcripts.store import Store, StoreError
+
+if TYPE_CHECKING:
+    from interviewer.transcripts.record import SessionRecord
 
 _MAX_REASON_CHARS = 200
 
@@ -56,6 +57,9 @@ def load_error(exc: Exception) -> str:
 
 
 def _insert(db: sqlite3.Connection, record: SessionRecord, stamp: str) -> None:
+    from interviewer.bank.rubric_hash import rubric_hash  # here: a warm `review` reads no session, needs no bank
+    from interviewer.grading.models import GradePath
+
     graded_at = record.finished_at or record.updated_at
     db.execute(
         "INSERT INTO sessions VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -3,6 +3,9 @@
 A folder holds `events.jsonl` (appended, fsynced), the views folded from it (`transcript.json`,
 `report.md`, each written atomically) and `.lock` (held by the one process writing the session).
 Ids are checked on every read and write, so no id can name a path outside the store.
+
+The event, record and replay modules are imported where a session is read or written, not at import:
+`review` lists sessions from the history database and only touches the paths here.
 """
 
 from __future__ import annotations
@@ -15,14 +18,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from interviewer.engine.state import SessionStatus
-from interviewer.transcripts.events import Event, Started
-from interviewer.transcripts.fold import Fold
 from interviewer.transcripts.lock import SessionLock
-from interviewer.transcripts.log import EventLog, LogError, fsync_dir, read_events
-from interviewer.transcripts.migrate import events_from_v1
-from interviewer.transcripts.record import SessionRecord
+
+if TYPE_CHECKING:
+    from interviewer.transcripts.events import Event, Started
+    from interviewer.transcripts.fold import Fold
+    from interviewer.transcripts.log import EventLog
+    from interviewer.transcripts.record import SessionRecord
 
 EVENTS = "events.jsonl"
 TRANSCRIPT = "transcript.json"
@@ -72,6 +76,8 @@ def atomic_write(path: Path, data: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    from interviewer.transcripts.log import fsync_dir
+
     fsync_dir(path.parent)
 
 
@@ -135,6 +141,10 @@ class Store:
 
     def events(self, session_id: str) -> list[Event]:
         """The session's events (a 0.1.0 transcript migrated in memory). Never writes."""
+        from interviewer.transcripts.events import Started
+        from interviewer.transcripts.log import LogError, read_events
+        from interviewer.transcripts.migrate import events_from_v1
+
         try:
             if (path := self.events_path(session_id)).exists():
                 events = read_events(path)
@@ -160,6 +170,8 @@ class Store:
 
     def _current_view(self, session_id: str) -> SessionRecord | None:
         """transcript.json when it was folded from the log as it is now (the log only grows), else None."""
+        from interviewer.transcripts.record import SessionRecord
+
         try:
             size = self.events_path(session_id).stat().st_size
             record = SessionRecord.model_validate_json(self.transcript_path(session_id).read_bytes())
@@ -169,6 +181,8 @@ class Store:
 
     @staticmethod
     def _fold(session_id: str, events: list[Event]) -> Fold:
+        from interviewer.transcripts.fold import Fold
+
         try:
             return Fold.of(events)
         except Exception as exc:  # a log this engine cannot replay: say so, never a traceback
@@ -188,6 +202,8 @@ class Store:
         return self.scan()[0]
 
     def latest_unfinished(self) -> SessionRecord | None:
+        from interviewer.engine.state import SessionStatus
+
         unfinished = [r for r in self.all() if r.status is not SessionStatus.finished]
         return max(unfinished, key=lambda r: r.updated_at, default=None)
 
@@ -218,6 +234,8 @@ class Store:
                 raise StoreWriteError(f"cannot create a session folder in {self.root}: {_reason(exc)}") from exc
         else:
             raise StoreWriteError(f"cannot find a free session id in {self.root}")
+        from interviewer.transcripts.log import EventLog
+
         started = started_for(session_id)
         lock = SessionLock(self.folder(session_id) / LOCK)
         with writing(self.events_path(session_id)):
@@ -231,6 +249,8 @@ class Store:
 
     def open(self, session_id: str) -> tuple[SessionWriter, Fold]:
         """Lock an existing session for writing; its fold, read under the lock. A 0.1.0 session gets its log."""
+        from interviewer.transcripts.log import EventLog
+
         session_id = self.resolve(session_id)
         self._fold(session_id, self.events(session_id))  # a broken log fails here, before anything is written
         lock = SessionLock(self.folder(session_id) / LOCK)

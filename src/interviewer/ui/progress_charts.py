@@ -3,12 +3,48 @@
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass
+from statistics import fmean
 
 from interviewer.practice.progress import ProgressData
 from interviewer.text.safe import visible
 
 CHART_HEIGHT = 14
 PALETTE = ("blue", "red", "green", "orange", "magenta", "cyan")  # one per line, so topics tell apart
+MAX_POINTS = 60  # more sessions than this: each point is the mean of consecutive sessions
+
+
+@dataclass(frozen=True)
+class Series:
+    """The score lines as drawn: one point per session, or per group of `per_point` consecutive sessions."""
+
+    labels: list[str]
+    overall: list[int | None]
+    topics: dict[str, list[int | None]]
+    per_point: int
+
+    @property
+    def x_title(self) -> str:
+        return "by session" if self.per_point == 1 else f"(each point: the mean of {self.per_point} sessions)"
+
+
+def _mean(values: list[int | None]) -> int | None:
+    present = [v for v in values if v is not None]
+    return round(fmean(present)) if present else None
+
+
+def series(data: ProgressData, max_points: int = MAX_POINTS) -> Series:
+    size = -(-len(data.labels) // max_points) or 1  # ceiling: at most `max_points` points
+
+    def grouped(values: list[int | None]) -> list[int | None]:
+        return [_mean(values[n : n + size]) for n in range(0, len(values), size)]
+
+    return Series(
+        labels=data.labels[::size],
+        overall=grouped(data.overall),
+        topics={name: grouped(values) for name, values in data.topics.items()},
+        per_point=size,
+    )
 
 
 def _points(values: list[int | None]) -> tuple[list[int], list[int]]:
@@ -20,19 +56,20 @@ def terminal_charts(data: ProgressData, width: int) -> str:
     """The overall score over time, each topic's score over time, and item mastery (ANSI text)."""
     import plotext as plt  # only here: `review` listings need no plotting library
 
-    charts = []
-    ticks = list(range(1, len(data.labels) + 1))
-    for title, series in (("Overall score by session", {"overall": data.overall}), ("Score by topic", data.topics)):
+    charts, drawn = [], series(data)
+    ticks = list(range(1, len(drawn.labels) + 1))
+    lines = (("Overall score", {"overall": drawn.overall}), ("Score by topic", drawn.topics))
+    for title, by_name in lines:
         plt.clear_figure()
         plt.plotsize(width, CHART_HEIGHT)
         plt.theme("clear")
-        for n, (name, values) in enumerate(series.items()):
+        for n, (name, values) in enumerate(by_name.items()):
             xs, ys = _points(values)
             plt.plot(xs, ys, label=visible(name), marker="braille", color=PALETTE[n % len(PALETTE)])
-        plt.title(title)
+        plt.title(f"{title} {drawn.x_title}")
         plt.ylim(0, 100)
         plt.xlim(0.5, len(ticks) + 0.5)
-        plt.xticks(ticks, data.labels if len(ticks) <= 6 else [str(t) for t in ticks])
+        plt.xticks(ticks, drawn.labels if len(ticks) <= 6 else [str(t) for t in ticks])
         charts.append(plt.build())
     plt.clear_figure()
     plt.plotsize(width, 3 + 2 * len(data.mastery))
@@ -49,12 +86,13 @@ def html_page(data: ProgressData) -> str:
     from pygal.style import CleanStyle
 
     options = {"style": CleanStyle, "js": [], "disable_xml_declaration": True, "width": 800, "height": 360}
-    overall = pygal.Line(title="Overall score by session", range=(0, 100), **options)
-    overall.x_labels = data.labels
-    overall.add("overall", data.overall)
-    topics = pygal.Line(title="Score by topic", range=(0, 100), allow_interruptions=True, **options)
-    topics.x_labels = data.labels
-    for name, values in data.topics.items():
+    drawn = series(data)
+    overall = pygal.Line(title=f"Overall score {drawn.x_title}", range=(0, 100), **options)
+    overall.x_labels = drawn.labels
+    overall.add("overall", drawn.overall)
+    topics = pygal.Line(title=f"Score by topic {drawn.x_title}", range=(0, 100), allow_interruptions=True, **options)
+    topics.x_labels = drawn.labels
+    for name, values in drawn.topics.items():
         topics.add(visible(name), values)
     mastery = pygal.HorizontalBar(title="Rubric items by mastery", **options)
     for state, count in data.mastery.items():
