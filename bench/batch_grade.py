@@ -40,13 +40,14 @@ def entries(count: int) -> list[Entry]:
     return [Entry(n, f"a{n}", q, text) for n, (q, text) in enumerate(zip(picked, texts, strict=True), start=1)]
 
 
-def timed(batch: list[Entry], settings: GraderModelSettings, jobs: int) -> tuple[float, int]:
-    started = time.perf_counter()
+def timed(batch: list[Entry], settings: GraderModelSettings, jobs: int) -> tuple[float, int, float]:
+    """Wall seconds, answers graded by the model, and this process's CPU seconds (steadier on a busy machine)."""
+    started, cpu = time.perf_counter(), time.process_time()
     outcome = run_batch(batch, lambda gate: make_grader(settings, gate=gate), jobs=jobs)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     assert outcome.stopped is None, outcome.error
     by_model = sum(1 for r in outcome.results if r.grade is not None and r.grade.path.value.startswith("llm"))
-    return seconds, by_model
+    return seconds, by_model, cpu
 
 
 def main() -> None:
@@ -78,7 +79,7 @@ def main() -> None:
     try:
         for jobs in args.jobs:
             measured = batch[: args.serial] if jobs == 1 else batch
-            seconds, by_model = timed(measured, settings, jobs)
+            seconds, by_model, _ = timed(measured, settings, jobs)
             wall = seconds * len(batch) / len(measured)
             walls[jobs] = wall
             how = (
@@ -96,9 +97,10 @@ def main() -> None:
             print(f"  speed-up at jobs {jobs}: {walls[1] / walls[jobs]:.1f}x over jobs 1")
     offline = GraderModelSettings(model="offline")
     for label in ("cold: loads wordllama, embeds each rubric once", "warm"):
-        seconds, _ = timed(batch, offline, 1)
+        seconds, _, cpu = timed(batch, offline, 1)
         print(
-            f"  offline grader (baseline, no model), {label}: {len(batch) / seconds:,.0f} answers/s ({seconds:.2f} s)"
+            f"  offline grader (baseline, no model), {label}: {len(batch) / seconds:,.0f} answers/s ({seconds:.2f} s);"
+            f" {len(batch) / cpu:,.0f} answers per CPU second"
         )
 
 

@@ -180,9 +180,12 @@ def _detect(question: Question, text: str) -> Detection:
     paraphrased = {} if derived else paraphrase_matches(question, text, toks)
     verdicts = reference_verdicts(question, text, effective_rubric(question)) if derived else {}
     items: dict[str, ItemMatch] = {}
+    present = {t.norm for t in toks}  # a signal matches only where all its words occur: skip the others
     for item in effective_rubric(question):
         match = ItemMatch(item=item)
         for signal in item.signals:
+            if not present.issuperset(phrase_key(signal)):
+                continue
             span = _said(toks, signal, text, parts, hazard_ok=True)
             if span is not None and span not in match.spans:
                 match.signals.append(signal)

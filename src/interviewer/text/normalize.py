@@ -161,6 +161,11 @@ _build_phrase_index()
 
 def tokens(text: str) -> list[Token]:
     """Normalised tokens of `text`, each with the character span it covers in `text`."""
+    return list(_tokens(text))  # a copy: the caller may change its list, never the memo
+
+
+@lru_cache(maxsize=256)  # an answer is tokenised by the screen, the detector and the claims: once is enough
+def _tokens(text: str) -> tuple[Token, ...]:
     raw = _raw_tokens(text)
     stems = [stem(w) for w, _, _ in raw]
     out: list[Token] = []
@@ -180,7 +185,7 @@ def tokens(text: str) -> list[Token]:
             parts = [stem(p) for p in synonym.split()] if synonym else [stems[i]]
             out.extend(Token(part, start, end) for part in parts)
             i += 1
-    return out
+    return tuple(out)
 
 
 @lru_cache(maxsize=20_000)
