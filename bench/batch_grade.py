@@ -33,9 +33,10 @@ MODEL = "openai/bench-model"
 def entries(count: int) -> list[Entry]:
     questions = [q for q in load_bank().questions.values() if q.rubric]
     picked = [questions[i % len(questions)] for i in range(count)]
-    texts = [
-        f"{ANSWER} Here I would focus on {' and '.join(s for i in q.rubric[:2] for s in i.signals[:1])}."
-        for q in picked
+    texts = [  # each answer its own text, so no memo of an earlier answer flatters the offline grader's speed
+        f"{ANSWER} Here I would focus on {' and '.join(s for i in q.rubric[:2] for s in i.signals[:1])}, "
+        f"as in case {n} of the ones I worked on."
+        for n, q in enumerate(picked, start=1)
     ]
     return [Entry(n, f"a{n}", q, text) for n, (q, text) in enumerate(zip(picked, texts, strict=True), start=1)]
 

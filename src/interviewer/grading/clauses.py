@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from interviewer.text.screen import split_sentences
 
@@ -60,6 +61,7 @@ def _is_term(piece: str) -> bool:
     return len(words) <= MAX_TERM_WORDS
 
 
+@lru_cache(maxsize=4096)  # asked of the same sentences by the clause split, the keyword-list share and each item
 def names_only(sentence: str) -> bool:
     """True when `sentence` is a list of terms (or one bare term) rather than a statement."""
     pieces = [p for p in _LIST_SEPARATORS.split(sentence) if p and p.strip(" .!?")]

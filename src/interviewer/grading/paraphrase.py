@@ -120,13 +120,14 @@ def supports(question: Question, clauses: list[str], stems: list[set[str]] | Non
     stems = stems if stems is not None else [content_stems(c) for c in clauses]
     out: dict[str, list[Support]] = {}
     for d in described:
-        cols = [index[t] for t in d.texts]
+        best = sims[:, [index[t] for t in d.texts]].max(axis=1).tolist()  # per clause, its closest item text
         flag_cols = [index[t] for t in d.flag_texts]
+        best_flag = sims[:, flag_cols].max(axis=1).tolist() if flag_cols else [0.0] * len(clauses)
         out[d.item_id] = [
             Support(
-                similarity=float(sims[row, cols].max()),
+                similarity=best[row],
                 shared=len(stems[row] & d.stems),
-                flag_similarity=float(sims[row, flag_cols].max()) if flag_cols else 0.0,
+                flag_similarity=best_flag[row],
                 item_words=len(stems[row] & d.item_only),
                 flag_words=len(stems[row] & d.flag_only),
             )

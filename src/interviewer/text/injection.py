@@ -61,9 +61,22 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_INVISIBLE).translate(_LOOK_ALIKES)
 
 
+# Every English form above needs one of these words (or a double quote, for forged JSON): a sentence with
+# none of them is passed without running the large pattern, which most sentences of most answers are.
+_TRIGGER_LIST = """
+ignore disregard forget override bypass skip give award assign grant mark score grade rate now ai language
+grader evaluator assessor system assistant instruction instructions note notes message messages rubric
+grading scoring
+"""
+_TRIGGERS = frozenset(_TRIGGER_LIST.split())
+_ASCII_WORD = re.compile(r"[a-z]+")
+
+
 def addresses_grader(sentence: str) -> bool:
     """Whether `sentence` gives the grader instructions, in any of the caught forms."""
     if sentence.isascii():
+        if '"' not in sentence and _TRIGGERS.isdisjoint(_ASCII_WORD.findall(sentence.lower())):
+            return False
         return bool(_ENGLISH.search(sentence))
     plain = unicodedata.normalize("NFKC", sentence).translate(_INVISIBLE)
     return bool(_OTHER_LANGUAGES.search(plain) or _ENGLISH.search(fold(sentence)))

@@ -130,6 +130,8 @@ _IS_BEFORE = frozenset({"it", "that", "there", "what", "here", "he", "she", "who
 
 def _expand(word: str) -> list[str]:
     """Contractions as their words: "didn't" -> did not, "it's" -> it is, "we've" -> we have."""
+    if "'" not in word:  # most words: nothing to expand
+        return [word]
     if word in _IRREGULAR_NOT:
         return [_IRREGULAR_NOT[word], "not"]
     if word.endswith("n't"):

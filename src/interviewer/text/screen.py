@@ -11,6 +11,7 @@ import re
 from collections.abc import Set
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 from interviewer.text.injection import strip_injections
 from interviewer.text.normalize import STOPWORDS, content_stems
@@ -52,15 +53,17 @@ _FILLER = frozenset(
 )
 
 _VOWELS = set("aeiouy")
+_UNPRONOUNCEABLE = re.compile(r"(.)\1\1|[^aeiouy\d]{5,}")  # "aaa", or five consonants in a row
 
 
+@lru_cache(maxsize=8192)  # answers repeat their words: each is judged once
 def _wordlike(word: str) -> bool:
     w = word.lower()
     if w.isdigit() or len(w) <= 2:
         return True
     if len(w) > 22 or not (_VOWELS & set(w)):
         return False
-    return not (re.search(r"(.)\1\1", w) or re.search(r"[^aeiouy\d]{5,}", w))
+    return not _UNPRONOUNCEABLE.search(w)
 
 
 def _is_gibberish(words: list[str], vocabulary: Set[str], stems: set[str]) -> bool:
