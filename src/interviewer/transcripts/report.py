@@ -9,6 +9,7 @@ from interviewer.text.delivery import analyse
 from interviewer.text.plural import plural
 from interviewer.text.safe import markdown_text
 from interviewer.transcripts.record import SessionRecord
+from interviewer.transcripts.stronger import coaching
 
 WORK_ON_FIRST = 3  # rubric items the report puts first
 SCORED_WELL = 67  # from this question score, the report says what would make the answer excellent
@@ -96,7 +97,7 @@ def _rounds(record: SessionRecord) -> list[str]:
 
 
 def _grade_section(
-    grade: QuestionGrade, previous: QuestionGrade | None = None, delivery: str | None = None
+    grade: QuestionGrade, previous: QuestionGrade | None = None, delivery: str | None = None, coached: list[str] = ()
 ) -> list[str]:
     out = []
     if grade.kind != "ok" or grade.skipped:
@@ -131,6 +132,7 @@ def _grade_section(
         out.append("**A strong answer covers:**\n")
         out.extend(f"- {_cell(line)}" for line in grade.strong_answer)
         out.append("")
+    out.extend(coached)
     if delivery:
         out.extend([delivery, ""])
     if grade.path is GradePath.guard:
@@ -176,7 +178,8 @@ def render_report(record: SessionRecord) -> str:
         lines.extend([title, "", f"*{question.round.value.replace('_', ' ')} · {question.difficulty.value}*", ""])
         lines.extend(_conversation(run))
         if grade:
-            lines.extend(_grade_section(grade, previous, _delivery(question, run)))
+            coached = coaching(question, grade, run.answers(), record.options.level)
+            lines.extend(_grade_section(grade, previous, _delivery(question, run), coached))
     prompt_tokens, completion_tokens, cost = record.token_totals()
     cost_text = f"${cost:.4f}" if cost is not None else "n/a"
     lines.extend(
