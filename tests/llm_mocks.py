@@ -2,7 +2,8 @@
 
 `FakeModel` answers like a model would: interviewer turns stream a short spoken line, grading
 requests get valid JSON with verbatim evidence taken from the fenced candidate text, coverage
-requests get the ids they asked about, rewrites keep the fenced answer and add a sentence. Every request body is kept for assertions.
+requests get the ids they asked about, rewrites keep the fenced answer and add a sentence. Every
+request body is kept for assertions.
 """
 
 from __future__ import annotations

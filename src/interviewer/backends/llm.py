@@ -499,7 +499,7 @@ class LLMGrader:
         self.rewrites = settings.rewrite if isinstance(settings, GraderModelSettings) else True
 
     def rewrite(self, request: RewriteRequest) -> RewriteReply:
-        """"Your answer, made stronger" (backends/rewrite.py): one more call, after the grade."""
+        """The report's "your answer, made stronger" (backends/rewrite.py): one more call, after the grade."""
         return rewrite_answer(self.client, request)
 
     def grade(self, request: GradeRequest) -> GradeReply:

@@ -1,4 +1,4 @@
-""" "Your answer, made stronger": the grader model rewrites the candidate's answer, and the reply is checked.
+"""The report's "your answer, made stronger": the grader model rewrites the answer, and the reply is checked.
 
 Model output is untrusted. A rewrite is kept only when it is a spoken answer to the question: not empty, at most
 MAX_REWRITE_CHARS, not a refusal, not a rubric or JSON dump, not advice addressed to the reader, and not the

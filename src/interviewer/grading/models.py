@@ -51,7 +51,7 @@ class Usage(BaseModel):
 
 
 class ModelRewrite(BaseModel):
-    """"Your answer, made stronger": the grader model's rewrite of the candidate's answer. Shown, never scored."""
+    """The report's "your answer, made stronger": the grader model's rewrite of the answer. Shown, never scored."""
 
     model: str
     text: str

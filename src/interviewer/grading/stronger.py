@@ -100,7 +100,7 @@ def strengthen(
     when there is nothing to add."""
     if not isinstance(grader, AnswerRewriter) or not grader.rewrites:
         return grade, [], []
-    if grade.kind is not AnswerKind.ok or grade.skipped or grade.path in _UNGRADED_PATHS:
+    if grade.kind is not AnswerKind.ok or grade.path in _UNGRADED_PATHS:
         return grade, [], []
     advice = what_would_add(question, grade, answers, level)
     if not advice:
