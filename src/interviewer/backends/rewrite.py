@@ -27,9 +27,16 @@ _REFUSAL = re.compile(
     re.IGNORECASE,
 )
 _DUMP = re.compile(
-    r"^\s*[{\[]|\"(?:item_id|score|items|evidence)\"\s*:|```|\brubric\b|\(weight \d\)|\bscored? [0-3]/3\b",
-    re.IGNORECASE,
+    r"""
+    ^\s*[{\[]                                        # a JSON object or list
+  | "(?:item_id|score|items|evidence)"\s*:           # grader JSON keys
+  | ```                                              # a code block
+  | \(weight\ \d\)                                  # the rubric, as the grader prompt shows it
+  | (?:\bscored?|:)\s*[0-3]\s*/\s*3\b                # item scores
+    """,
+    re.IGNORECASE | re.VERBOSE,
 )
+_RUBRIC = re.compile(r"\brubrics?\b", re.IGNORECASE)
 _TO_READER = re.compile(
     r"\b(?:your (?:answer|response|original|points?)|the candidate|here(?:'s| is) your|"
     r"(?:stronger|improved|rewritten|revised|better) (?:answer|version)|"
@@ -61,9 +68,12 @@ def _normal(text: str) -> str:
 
 def _dumps_rubric(text: str, question: Question) -> bool:
     said = f" {' '.join(phrase_key(text))} "
-    ids = sum(1 for item in question.rubric if "-" in item.id and re.search(rf"\b{re.escape(item.id)}\b", text))
+    # an id said as a label ("edge-cases: ..."); a bare id may be prose ("point-in-time features")
+    ids = sum(1 for item in question.rubric if re.search(rf"\b{re.escape(item.id)}\s*[:=(]", text) and "-" in item.id)
     names = sum(1 for item in question.rubric if f" {' '.join(phrase_key(item.name))} " in said)
-    return bool(_DUMP.search(text)) or ids > 0 or names >= 2
+    own = " ".join([question.question, *question.strong_answer, *(s for i in question.rubric for s in i.signals)])
+    rubric = _RUBRIC.search(text) is not None and _RUBRIC.search(own) is None  # unless the question is about one
+    return bool(_DUMP.search(text)) or rubric or ids > 0 or names >= 2
 
 
 def rewrite_problem(text: str, request: RewriteRequest) -> str | None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from interviewer.bank.models import Question, RubricItem
 from interviewer.grading.models import GradePath, ItemGrade, ModelRewrite, QuestionGrade, Usage
-from interviewer.grading.requests import AnswerRewriter, Gap, RewriteRequest
+from interviewer.grading.requests import AnswerRewriter, Gap, GraderBackend, RewriteRequest
 from interviewer.prompts import prompt_path
 from interviewer.text.normalize import content_stems, find_phrase, phrase_key, tokens
 from interviewer.text.redact import redact
@@ -93,7 +93,7 @@ def what_would_add(question: Question, grade: QuestionGrade, answers: list[str],
 
 
 def strengthen(
-    question: Question, grade: QuestionGrade, answers: list[str], grader: object, *, level: str | None
+    question: Question, grade: QuestionGrade, answers: list[str], grader: GraderBackend, *, level: str | None
 ) -> tuple[QuestionGrade, list[Usage], list[str]]:
     """`grade` with the grader model's rewrite of the answer when it passed its checks, the call's usage, and notes
     on what was left out and why. No call offline, with the switch off, for a screened or offline-graded answer, or
