@@ -87,8 +87,10 @@ def test_the_level_changes_what_a_stronger_answer_would_add_beyond_the_rubric(tr
     senior = stronger_section(offline_report(transcripts, "senior", answers.PARTIAL_IMBALANCE))
     assert junior[:2] == senior[:2]  # the same rubric gaps, in the same order
     assert junior[-1] == "A junior answer would also cover: why each step matters, not only what it is."
-    assert senior[-1].startswith("A senior answer would also cover: trade-offs weighed against the business goal")
-    assert "how it fails in production and how you would detect it and recover" in senior[-1]
+    assert senior[-1] == (
+        "A senior answer would also cover: how it fails in production and how you would detect it and recover;"
+        " what you would measure to know it works, with a target."
+    )
 
 
 def test_the_level_asks_only_for_what_the_answer_does_not_show_already(transcripts: Path) -> None:
@@ -96,6 +98,25 @@ def test_the_level_asks_only_for_what_the_answer_does_not_show_already(transcrip
     senior = stronger_section(offline_report(transcripts, "senior", watched))[-1]
     assert "what you would measure" in senior
     assert "how it fails in production" not in senior
+
+
+def test_a_level_line_that_a_listed_gap_already_asks_for_is_not_repeated(transcripts: Path) -> None:
+    senior = stronger_section(offline_report(transcripts, "senior", answers.WRONG_IMBALANCE))
+    assert senior[0].startswith(f"1. **{METRICS}**")
+    assert "what you would measure" not in senior[-1]  # choosing the metrics is the first gap
+    assert "trade-offs weighed against the business goal" not in senior[-1]  # so is the cost of each error
+
+
+def test_a_story_gets_what_the_level_expects_of_a_story(transcripts: Path) -> None:
+    args = ("start", *PACK_ARGS, "--transcripts-dir", str(transcripts), "--topic", "disagreement-story")
+    vague = "We disagreed about the model and the team went with the simpler one, and it went fine."
+    result = run_cli(*args, "--level", "senior", input=blocks(vague, "/skip"))
+    assert result.exit_code == 0, result.output
+    section = stronger_section((sessions(transcripts)[0] / "report.md").read_text())
+    assert (
+        section[-1] == "A senior answer would also cover: how you brought other people along, and the lasting"
+        " change it led to."
+    )
 
 
 # -- the rewrite, through the in-process FunctionModel ------------------------------------------------------------

@@ -8,19 +8,21 @@ the rewrite can never change it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from interviewer.bank.models import Question, RubricItem
+from interviewer.bank.models import Question, Round, RubricItem
 from interviewer.grading.models import GradePath, ItemGrade, ModelRewrite, QuestionGrade, Usage
 from interviewer.grading.requests import AnswerRewriter, Gap, GraderBackend, RewriteRequest
 from interviewer.prompts import prompt_path
-from interviewer.text.normalize import content_stems, find_phrase, phrase_key, tokens
+from interviewer.text.normalize import Token, content_stems, find_phrase, phrase_key, tokens
 from interviewer.text.redact import redact
 from interviewer.text.screen import AnswerKind, strip_injections
 
 LEVELS_FILE = "stronger_levels.yaml"
+_DIGIT = re.compile(r"\d")  # a number as typed ("the simpler one" is not a number)
 _UNGRADED_PATHS = (GradePath.guard, GradePath.offline, GradePath.offline_fallback)
 
 
@@ -73,23 +75,30 @@ def rubric_gaps(question: Question, grade: QuestionGrade) -> list[Gap]:
     ]
 
 
-def _shows(entry: dict[str, Any], said: list) -> bool:
-    if entry.get("number") and any(t.norm.isdigit() for t in said):
+def _shows(entry: dict[str, Any], said: list[Token], text: str) -> bool:
+    if entry.get("number") and _DIGIT.search(text):
         return True
     return any(find_phrase(said, phrase_key(phrase)) is not None for phrase in entry["shown_by"])
 
 
-def level_gaps(level: str | None, grade: QuestionGrade, answers: list[str]) -> list[str]:
-    """What `level` expects beyond the rubric that the answers do not show; nothing for an answer scored 3 on every
-    item (it has the depth already) or one that was screened out (there is nothing to build on)."""
+def level_gaps(level: str | None, question: Question, grade: QuestionGrade, answers: list[str]) -> list[str]:
+    """What `level` expects beyond the rubric, for this kind of question, that the answers do not show and no
+    rubric gap already asks for; nothing for an answer scored 3 on every item (it has the depth already) or one
+    that was screened out (nothing to build on)."""
     if level is None or grade.kind is not AnswerKind.ok or all(i.score == 3 for i in grade.items):
         return []
-    said = tokens("\n\n".join(answers))
-    return [entry["adds"] for entry in _level_additions().get(level, []) if not _shows(entry, said)]
+    kind = "behavioral" if question.round is Round.behavioral else "technical"
+    text = "\n\n".join(answers)
+    said = tokens(text)
+    authored = {item.id: item for item in question.rubric}
+    gaps = [authored[g.item_id] for g in rubric_gaps(question, grade) if g.item_id in authored]
+    asked = [tokens(" ".join([item.name, *item.signals])) for item in gaps]
+    entries = [e for e in _level_additions().get(level, []) if e.get("rounds", "technical") == kind]
+    return [e["adds"] for e in entries if not _shows(e, said, text) and not any(_shows(e, a, "") for a in asked)]
 
 
 def what_would_add(question: Question, grade: QuestionGrade, answers: list[str], level: str | None) -> Stronger:
-    return Stronger(rubric_gaps(question, grade), level_gaps(level, grade, answers))
+    return Stronger(rubric_gaps(question, grade), level_gaps(level, question, grade, answers))
 
 
 def strengthen(
