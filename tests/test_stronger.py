@@ -163,6 +163,17 @@ def test_the_rewrite_prompt_fences_the_answer_as_data_and_names_what_it_missed(t
     assert "The candidate interviews at mid level." in prompt
 
 
+def test_the_rewrite_prompt_names_the_mistakes_the_answer_made(transcripts: Path) -> None:
+    fake = grader_model(REWRITE)
+    model_session(transcripts, fake, answers.WRONG_IMBALANCE)
+    prompt = next(call.prompt for call in fake.calls if call.purpose == "rewrite")
+    mistakes = prompt.split("Mistakes in the answer, to correct:\n", 1)[1].split("\n\n", 1)[0]
+    assert mistakes.splitlines() == [
+        "- Reports accuracy as the headline metric",
+        "- Oversamples before the train/test split, leaking copies into the test set",
+    ]
+
+
 def test_the_rewrite_never_changes_the_score(transcripts: Path) -> None:
     with_rewrite = model_session(transcripts, grader_model(REWRITE), answers.PARTIAL_IMBALANCE)[1]
     without = model_session(transcripts, grader_model(REWRITE), answers.PARTIAL_IMBALANCE, rewrite=False)[1]

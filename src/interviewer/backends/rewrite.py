@@ -57,6 +57,7 @@ def rewrite_messages(request: RewriteRequest) -> Messages:
         answer=answer,
         gaps=request.gaps,
         beyond=request.beyond,
+        mistakes=request.mistakes,
         words=REWRITE_WORDS,
     )
     return [{"role": "user", "content": user}]

@@ -60,6 +60,7 @@ class RewriteRequest:
     level: str | None
     gaps: list[Gap]
     beyond: list[str]  # what the level expects that the answer does not show
+    mistakes: list[str] = field(default_factory=list)  # the red flags the answer raised, to correct
 
 
 @dataclass

@@ -115,7 +115,7 @@ def strengthen(
     if not advice:
         return grade, [], []
     answer, _ = strip_injections("\n\n".join(a.strip() for a in answers if a.strip()))
-    request = RewriteRequest(question=question, answer=answer, level=level, gaps=advice.gaps, beyond=advice.beyond)
+    request = RewriteRequest(question, answer, level, advice.gaps, advice.beyond, mistakes=list(grade.red_flags))
     try:
         reply = grader.rewrite(request)
     except Exception as exc:  # a rewrite is extra: a provider failure leaves it out, never the grade
