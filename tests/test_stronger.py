@@ -15,14 +15,17 @@ import respx
 from interviewer.backends.chat import Messages
 from interviewer.backends.fake import FunctionModel
 from interviewer.backends.llm import LLMGrader
+from interviewer.backends.offline import OfflineGrader
 from interviewer.backends.rewrite import MAX_REWRITE_CHARS
 from interviewer.bank.loader import Bank
 from interviewer.commands.interview import StartOptions, prepare_session
 from interviewer.grading.grade import grade_question
 from interviewer.grading.stronger import strengthen
 from interviewer.settings import GraderModelSettings
+from interviewer.text.safe import markdown_text
 from interviewer.transcripts.report import render_report
 from interviewer.transcripts.store import Store
+from interviewer.transcripts.stronger import coaching
 from tests import answers
 from tests.conftest import FIXTURES, PACK
 from tests.helpers import PACK_ARGS, blocks, run_cli, sessions, transcript
@@ -105,6 +108,18 @@ def test_a_level_line_that_a_listed_gap_already_asks_for_is_not_repeated(transcr
     assert senior[0].startswith(f"1. **{METRICS}**")
     assert "what you would measure" not in senior[-1]  # choosing the metrics is the first gap
     assert "trade-offs weighed against the business goal" not in senior[-1]  # so is the cost of each error
+
+
+def test_a_strong_answer_line_that_covers_two_gaps_is_quoted_once(bank: Bank) -> None:
+    question = bank.get("imbalanced-data")
+    one_line = question.model_copy(update={"strong_answer": [" ".join(question.strong_answer)]})
+    grade, _ = grade_question(one_line, [answers.DONT_KNOW], OfflineGrader())
+    listed = [line for line in coaching(one_line, grade, [answers.DONT_KNOW], "mid") if line[:2] in ("1.", "2.", "3.")]
+    assert listed == [
+        f"1. **{METRICS}** (scored 0/3): {markdown_text(one_line.strong_answer[0])}",
+        f"2. **{COST}** (scored 0/3)",
+        f"3. **{RESAMPLING}** (scored 0/3)",
+    ]
 
 
 def test_a_story_gets_what_the_level_expects_of_a_story(transcripts: Path) -> None:

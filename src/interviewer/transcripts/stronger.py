@@ -21,8 +21,10 @@ def _would_add(question: Question, grade: QuestionGrade, answers: list[str], lev
         return []
     at = f", at {_inline(level)} level" if level else ""
     out = [f"**What a stronger answer would add{at}:**", ""]
+    shown: set[str] = set()  # two items may share a strong-answer line: it is quoted once
     for n, gap in enumerate(advice.gaps[:DETAILED_GAPS], start=1):
-        lines = " ".join(_inline(line) for line in gap.lines)
+        lines = " ".join(_inline(line) for line in gap.lines if line not in shown)
+        shown.update(gap.lines)
         out.append(f"{n}. **{_inline(gap.name)}** (scored {gap.score}/3)" + (f": {lines}" if lines else ""))
     if rest := advice.gaps[DETAILED_GAPS:]:
         out.append(f"{DETAILED_GAPS + 1}. Then: " + "; ".join(_inline(gap.name) for gap in rest) + ".")
