@@ -42,8 +42,9 @@ def _level_additions() -> dict[str, list[dict[str, Any]]]:
     return yaml.safe_load(prompt_path(LEVELS_FILE).read_text(encoding="utf-8"))
 
 
-def _priority(item: ItemGrade) -> int:
-    """As in "Work on these first": weight times how far below 2 ("explained") it scored."""
+def priority(item: ItemGrade) -> int:
+    """How much an item's gap matters (the report's "work on these first" too): weight times how far below 2
+    ("explained") it scored."""
     return item.weight * (2 - item.score)
 
 
@@ -66,7 +67,7 @@ def covering_lines(question: Question, item: RubricItem) -> tuple[str, ...]:
 def rubric_gaps(question: Question, grade: QuestionGrade) -> list[Gap]:
     """The items scored 0 or 1, the most important first, each with the line(s) that cover it."""
     authored = {item.id: item for item in question.rubric}
-    short = sorted((i for i in grade.items if i.score <= 1), key=lambda i: -_priority(i))  # stable: rubric order
+    short = sorted((i for i in grade.items if i.score <= 1), key=lambda i: -priority(i))  # stable: rubric order
     return [
         Gap(i.item_id, i.name, i.score, i.weight, covering_lines(question, authored[i.item_id]))
         if i.item_id in authored
@@ -94,6 +95,7 @@ def level_gaps(level: str | None, question: Question, grade: QuestionGrade, answ
     gaps = [authored[g.item_id] for g in rubric_gaps(question, grade) if g.item_id in authored]
     asked = [tokens(" ".join([item.name, *item.signals])) for item in gaps]
     entries = [e for e in _level_additions().get(level, []) if e.get("rounds", "technical") == kind]
+    # a gap item's own words say the line's idea already (its numbers are not the candidate's: no text given)
     return [e["adds"] for e in entries if not _shows(e, said, text) and not any(_shows(e, a, "") for a in asked)]
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from interviewer.bank.models import Question, Round
 from interviewer.engine.state import QuestionRun
-from interviewer.grading.models import GradePath, ItemGrade, QuestionGrade
+from interviewer.grading.models import GradePath, QuestionGrade
+from interviewer.grading.stronger import priority
 from interviewer.text.delivery import analyse
 from interviewer.text.plural import plural
 from interviewer.text.safe import markdown_text
@@ -57,14 +58,10 @@ def _excellent(grade: QuestionGrade) -> str | None:
     return "**To make it excellent:** add a trade-off, a number or a production detail on " + _text(short) + "."
 
 
-def _priority(item: ItemGrade) -> int:
-    return item.weight * (2 - item.score)
-
-
 def _work_on_first(record: SessionRecord) -> list[str]:
     """The items to practise first: weighted by item weight and how far below 2 ("explained") they scored."""
     gaps = [
-        (_priority(item), n, question_id, item)
+        (priority(item), n, question_id, item)
         for n, question_id in enumerate(record.completed_ids())
         if (grade := record.grades.get(question_id))
         for item in grade.items
