@@ -63,10 +63,6 @@ def rewrite_messages(request: RewriteRequest) -> Messages:
     return [{"role": "user", "content": user}]
 
 
-def _normal(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
-
-
 def _dumps_rubric(text: str, question: Question) -> bool:
     said = f" {' '.join(phrase_key(text))} "
     # an id said as a label ("edge-cases: ..."); a bare id may be prose ("point-in-time features")
@@ -91,7 +87,7 @@ def rewrite_problem(text: str, request: RewriteRequest) -> str | None:
     if match := _TO_READER.search(text):
         return f"it addressed the reader ({match.group(0)!r}) instead of answering"
     theirs, ours = content_stems(request.answer), content_stems(text)
-    if _normal(text) == _normal(request.answer) or len(ours - theirs) < MIN_NEW_WORDS:
+    if len(ours - theirs) < MIN_NEW_WORDS:
         return "it only repeated the answer"
     if theirs and len(theirs & ours) < MIN_KEPT_SHARE * len(theirs):
         return "it dropped the candidate's own points"
