@@ -73,7 +73,9 @@ def test_a_weak_answer_is_told_the_most_important_gaps_first_each_with_the_line_
 
 
 def test_a_partial_answer_is_told_only_what_it_missed_or_only_named(transcripts: Path) -> None:
-    section = "\n".join(stronger_section(offline_report(transcripts, "mid", answers.PARTIAL_IMBALANCE)))
+    report = offline_report(transcripts, "mid", answers.PARTIAL_IMBALANCE)
+    assert MADE_STRONGER not in report  # offline: no model, no rewrite
+    section = "\n".join(stronger_section(report))
     assert f"1. **{COST}** (scored 0/3): {COST_LINE}" in section
     assert f"2. **{RESAMPLING}** (scored 1/3)" in section
     assert METRICS not in section  # precision and recall instead of accuracy: explained, nothing to add
