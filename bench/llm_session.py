@@ -4,8 +4,9 @@ The server is a real HTTP server on 127.0.0.1 (http.server in a thread) that wai
 per call, streams interviewer lines as SSE, answers grading and coverage requests with valid JSON,
 and reports usage counted from what it received. Prints, for each coverage mode: prompt tokens per
 interviewer turn (first, last, max), total tokens, what model-judged coverage costs per answer, and
-the wall time from the last answer to the finished report, model calls per session by purpose; and, in a
-fresh process with a 1 s model, the time from launch to the first question on screen.
+the wall time from the last answer to the finished report, model calls per session by purpose (the
+grader's rewrite of each answer on, then off); and, in a fresh process with a 1 s model, the time from
+launch to the first question on screen.
 Usage: .venv/bin/python bench/llm_session.py [--delay-ms 200] [--launch-delay-ms 1000]
 """
 
@@ -40,6 +41,7 @@ ANSWER = (
     "out set. The trade-off is latency versus accuracy, so I'd measure p99 latency too, because in production "
     "that is what users feel. I owned the evaluation harness and cut error by 12 percent."
 )
+REWRITE_ADDS = "I would also test the failure cases first: an empty feature, a stale model and a traffic spike."
 FENCE = re.compile(r"(=====CANDIDATE TEXT [0-9a-f]+=====)\n(.*?)\n\1", re.DOTALL)
 IDS = re.compile(r"Grade every rubric item: (.+?)\. Reply")
 
@@ -54,6 +56,8 @@ def _content(body: dict) -> str:
         return json.dumps({"items": items})
     if "Which of these points" in prompt:
         return json.dumps({"covered": []})
+    if "You rewrite a candidate's answer" in prompt:
+        return f"{FENCE.findall(prompt)[-1][1]} {REWRITE_ADDS}"
     return LINE
 
 
@@ -137,9 +141,10 @@ def _spoken_moves(record: SessionRecord) -> list[str]:
     return [*moves, "close"]
 
 
-def run_session(api_base: str, coverage: str) -> None:
+def run_session(api_base: str, coverage: str, rewrite: bool = True) -> None:
     io = ScriptedIO(answers=40)
     os.environ["INTERVIEWER_INTERVIEWER__COVERAGE"] = coverage
+    os.environ["INTERVIEWER_GRADER__REWRITE"] = str(rewrite).lower()
     with tempfile.TemporaryDirectory() as tmp:
         options = StartOptions(
             questions=6, seed=1, level="mid", transcripts_dir=Path(tmp), model=MODEL, api_base=api_base
@@ -155,7 +160,8 @@ def run_session(api_base: str, coverage: str) -> None:
     prompt, completion, _ = record.token_totals()
     answers = sum(len(r.answers()) for r in record.engine.runs)
     paths = sorted({g.path.value for g in record.grades.values()})
-    print(f"coverage = {coverage!r}: {len(plan)} questions, {answers} answers, {len(turns)} interviewer turns")
+    mode = f"coverage = {coverage!r}, rewrite {'on' if rewrite else 'off'}"
+    print(f"{mode}: {len(plan)} questions, {answers} answers, {len(turns)} interviewer turns")
     print(
         f"  interviewer prompt tokens per turn: first {turns[0]}, last {turns[-1]}, max {max(turns)}, "
         f"median {statistics.median(turns):.0f}; {_spoken_moves(record).count('ask')} questions read from the bank"
@@ -240,8 +246,8 @@ def main() -> None:
         )
         MockProvider.delay_s = args.delay_ms / 1000
         print(f"mock server {api_base}, {args.delay_ms:.0f} ms per call")
-        for coverage in ("detector", "llm"):
-            run_session(api_base, coverage)
+        for coverage, rewrite in (("detector", True), ("llm", True), ("detector", False)):
+            run_session(api_base, coverage, rewrite)
     finally:
         server.shutdown()
 

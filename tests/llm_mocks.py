@@ -2,7 +2,8 @@
 
 `FakeModel` answers like a model would: interviewer turns stream a short spoken line, grading
 requests get valid JSON with verbatim evidence taken from the fenced candidate text, coverage
-requests get the ids they asked about. Every request body is kept for assertions.
+requests get the ids they asked about, rewrites keep the fenced answer and add a sentence. Every
+request body is kept for assertions.
 """
 
 from __future__ import annotations
@@ -138,6 +139,8 @@ def kind_of(body: dict[str, Any]) -> str:
         return "grader"
     if "Which of these points does the answer cover" in text:
         return "coverage"
+    if "You rewrite a candidate's answer" in text:
+        return "rewrite"
     return "interviewer"
 
 
@@ -162,6 +165,14 @@ def good_grades(text: str, score: int = 2) -> str:
     return json.dumps({"items": items})
 
 
+ADDED = "I would also pick the decision threshold from the cost of each error and watch recall after launch."
+
+
+def stronger_answer(text: str) -> str:
+    """A rewrite that keeps the fenced answer and adds a sentence."""
+    return f"{fenced(text)[-1]} {ADDED}"
+
+
 def coverage_reply(text: str) -> str:
     return json.dumps({"covered": COVERAGE_IDS.findall(text)[:1]})
 
@@ -176,6 +187,7 @@ class FakeModel:
     style: str = "openai"
     line: str = LINE
     grade: Callable[[str], str] = good_grades
+    rewrite: Callable[[str], str] = stronger_answer
     script: list[Handler] = field(default_factory=list)
     bodies: list[dict[str, Any]] = field(default_factory=list)
 
@@ -198,7 +210,8 @@ class FakeModel:
             )
             return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=content)
         text = request_text(body)
-        content = {"grader": self.grade, "coverage": coverage_reply}.get(kind, lambda _: self.line)(text)
+        replies = {"grader": self.grade, "coverage": coverage_reply, "rewrite": self.rewrite}
+        content = replies.get(kind, lambda _: self.line)(text)
         payload = openai_json(content) if self.style == "openai" else anthropic_json(content)
         return httpx.Response(200, json=payload)
 

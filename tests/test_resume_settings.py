@@ -120,7 +120,7 @@ def test_grades_made_while_the_grader_was_down_are_graded_again_on_resume(
     grades = transcript(folder)["grades"]
     assert {g["path"] for g in grades.values()} == {"llm_json_schema"}
     assert "(previous grade " in (folder / "report.md").read_text()
-    assert kind_of(json.loads(route.calls.last.request.content)) == "grader"
+    assert kind_of(json.loads(route.calls.last.request.content)) == "rewrite"  # grading and its rewrite came last
 
 
 def test_resume_with_api_base_switches_the_server_and_records_the_switch(

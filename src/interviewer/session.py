@@ -22,6 +22,7 @@ from interviewer.engine.state import QuestionRun, RunStatus
 from interviewer.grading.assess import assess
 from interviewer.grading.grade import grade_question
 from interviewer.grading.models import Usage
+from interviewer.grading.stronger import strengthen
 from interviewer.prompts import render_line
 from interviewer.transcripts.events import (
     Answered,
@@ -59,7 +60,8 @@ def thread_of(run: QuestionRun) -> list[ThreadTurn]:
 def graded_event(
     question: Question, run: QuestionRun, grader: GraderBackend, *, at: float, reason: str, level: str | None = None
 ) -> Graded:
-    """Grade a finished question's answers together, as the event that records the grade."""
+    """Grade a finished question's answers together, as the event that records the grade (and, on the LLM path,
+    the grader's rewrite of the answer: grading/stronger.py)."""
     grade, usage = grade_question(
         question,
         run.answers(),
@@ -69,6 +71,7 @@ def graded_event(
         skipped=run.status is RunStatus.skipped,
         level=level,
     )
+    grade, rewrite_usage, notes = strengthen(question, grade, run.answers(), grader, level=level)
     return Graded(
         at=at,
         question_id=question.id,
@@ -77,7 +80,8 @@ def graded_event(
         rubric_hash=rubric_hash(question),
         reason=reason,  # type: ignore[arg-type]
         grade=grade,
-        usage=usage,
+        usage=[*usage, *rewrite_usage],
+        notes=[f"{question.id}: {note}" for note in notes],
     )
 
 

@@ -61,6 +61,9 @@ class GraderModelSettings(ModelSettings):
     temperature: float | None = 0.0  # grading is reproducible
     max_tokens: int | None = 1500
     jobs: int = Field(default=4, ge=1, le=64, description="grade --answers: grading requests sent at a time")
+    rewrite: bool = Field(
+        default=True, description="the report's 'your answer, made stronger': one more grader call per question"
+    )
 
 
 class Settings(BaseSettings):

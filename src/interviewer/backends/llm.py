@@ -67,15 +67,17 @@ from interviewer.backends.llm_prompts import (
     reask_messages,
 )
 from interviewer.backends.offline import OfflineInterviewer, clarifying_facts
+from interviewer.backends.rewrite import rewrite_answer
 from interviewer.bank.derived import effective_rubric
 from interviewer.bank.models import Question
 from interviewer.engine.actions import FOLLOW_UP_MOVES, Move
 from interviewer.grading.detector import detect
 from interviewer.grading.models import GradePath, ItemScore, Usage
 from interviewer.grading.offline import offline_item_scores
+from interviewer.grading.requests import RewriteReply, RewriteRequest
 from interviewer.grading.semantic import warm_up as semantic_warm_up
 from interviewer.limits import MAX_KEPT_REASON_CHARS, MAX_MODEL_ANSWER_CHARS
-from interviewer.settings import InterviewerModelSettings, ModelSettings
+from interviewer.settings import GraderModelSettings, InterviewerModelSettings, ModelSettings
 from interviewer.text.redact import redact
 from interviewer.tokens import count_messages, count_tokens
 
@@ -491,9 +493,14 @@ class LLMInterviewer:
 
 
 class LLMGrader:
-    def __init__(self, settings: ModelSettings, *, gate: Gate | None = None) -> None:
-        self.client = LLMClient(settings, gate=gate)
+    def __init__(self, settings: ModelSettings, *, gate: Gate | None = None, client: ChatModel | None = None) -> None:
+        self.client: ChatModel = client or LLMClient(settings, gate=gate)
         self.name = self.client.model
+        self.rewrites = settings.rewrite if isinstance(settings, GraderModelSettings) else True
+
+    def rewrite(self, request: RewriteRequest) -> RewriteReply:
+        """The report's "your answer, made stronger" (backends/rewrite.py): one more call, after the grade."""
+        return rewrite_answer(self.client, request)
 
     def grade(self, request: GradeRequest) -> GradeReply:
         ids = [item.id for item in effective_rubric(request.question)]

@@ -50,6 +50,13 @@ class Usage(BaseModel):
     seconds: float = 0.0
 
 
+class ModelRewrite(BaseModel):
+    """The report's "your answer, made stronger": the grader model's rewrite of the answer. Shown, never scored."""
+
+    model: str
+    text: str
+
+
 class QuestionGrade(BaseModel):
     question_id: str
     kind: AnswerKind
@@ -69,3 +76,4 @@ class QuestionGrade(BaseModel):
     path: GradePath
     provisional: bool = False  # the grader failed (provider error): graded offline, re-graded on resume
     notes: list[str] = Field(default_factory=list)
+    rewrite: ModelRewrite | None = None  # made after the score, on the LLM path (grading/stronger.py)

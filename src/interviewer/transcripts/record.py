@@ -43,6 +43,7 @@ class ModelRecord(BaseModel):
     timeout_s: float | None = None
     retries: int | None = None
     coverage: str | None = None
+    rewrite: bool | None = None
 
 
 class RecordedSettings(BaseModel):

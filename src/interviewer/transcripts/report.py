@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from interviewer.bank.models import Question, Round
 from interviewer.engine.state import QuestionRun
-from interviewer.grading.models import GradePath, ItemGrade, QuestionGrade
+from interviewer.grading.models import GradePath, QuestionGrade
+from interviewer.grading.stronger import priority
 from interviewer.text.delivery import analyse
 from interviewer.text.plural import plural
 from interviewer.text.safe import markdown_text
 from interviewer.transcripts.record import SessionRecord
+from interviewer.transcripts.stronger import coaching
 
 WORK_ON_FIRST = 3  # rubric items the report puts first
 SCORED_WELL = 67  # from this question score, the report says what would make the answer excellent
@@ -56,14 +58,10 @@ def _excellent(grade: QuestionGrade) -> str | None:
     return "**To make it excellent:** add a trade-off, a number or a production detail on " + _text(short) + "."
 
 
-def _priority(item: ItemGrade) -> int:
-    return item.weight * (2 - item.score)
-
-
 def _work_on_first(record: SessionRecord) -> list[str]:
     """The items to practise first: weighted by item weight and how far below 2 ("explained") they scored."""
     gaps = [
-        (_priority(item), n, question_id, item)
+        (priority(item), n, question_id, item)
         for n, question_id in enumerate(record.completed_ids())
         if (grade := record.grades.get(question_id))
         for item in grade.items
@@ -96,7 +94,7 @@ def _rounds(record: SessionRecord) -> list[str]:
 
 
 def _grade_section(
-    grade: QuestionGrade, previous: QuestionGrade | None = None, delivery: str | None = None
+    grade: QuestionGrade, previous: QuestionGrade | None = None, delivery: str | None = None, coached: list[str] = ()
 ) -> list[str]:
     out = []
     if grade.kind != "ok" or grade.skipped:
@@ -131,6 +129,7 @@ def _grade_section(
         out.append("**A strong answer covers:**\n")
         out.extend(f"- {_cell(line)}" for line in grade.strong_answer)
         out.append("")
+    out.extend(coached)
     if delivery:
         out.extend([delivery, ""])
     if grade.path is GradePath.guard:
@@ -176,7 +175,8 @@ def render_report(record: SessionRecord) -> str:
         lines.extend([title, "", f"*{question.round.value.replace('_', ' ')} · {question.difficulty.value}*", ""])
         lines.extend(_conversation(run))
         if grade:
-            lines.extend(_grade_section(grade, previous, _delivery(question, run)))
+            coached = coaching(question, grade, run.answers(), record.options.level)
+            lines.extend(_grade_section(grade, previous, _delivery(question, run), coached))
     prompt_tokens, completion_tokens, cost = record.token_totals()
     cost_text = f"${cost:.4f}" if cost is not None else "n/a"
     lines.extend(
