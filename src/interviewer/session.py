@@ -77,6 +77,7 @@ def graded_event(
         rubric_hash=rubric_hash(question),
         reason=reason,  # type: ignore[arg-type]
         grade=grade,
+        backend=grader.name,
         usage=usage,
     )
 

@@ -80,6 +80,7 @@ class Graded(_Event):
     rubric_hash: str
     reason: Literal["session", "resume", "regrade", "migrated"] = "session"
     grade: QuestionGrade
+    backend: str | None = None  # the grader in charge (None in older logs); a screened-out answer counts for it
 
 
 class SettingsChanged(_Event):

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from interviewer.engine.commands import Command, ParsedCommand
 from interviewer.engine.engine import Engine
 from interviewer.engine.policy import Assessment
+from interviewer.grading.models import GradePath
 from interviewer.transcripts.events import (
     Answered,
     Asked,
@@ -24,11 +25,19 @@ from interviewer.transcripts.events import (
     SettingsChanged,
     Started,
 )
-from interviewer.transcripts.record import SessionRecord
+from interviewer.transcripts.record import GradeStamp, SessionRecord
 
 
 def iso(at: float) -> str:
     return datetime.fromtimestamp(at, UTC).isoformat(timespec="seconds")
+
+
+def _counts_for(event: Graded, record: SessionRecord) -> str:
+    """The grader a grade is compared under: a screened-out answer scores 0 whoever grades, so it counts for the
+    grader in charge (the session's grader in logs that did not record it)."""
+    if event.path is GradePath.guard:
+        return event.backend or record.engines.grader
+    return event.grader
 
 
 class Fold:
@@ -79,6 +88,10 @@ class Fold:
                     record.earlier_grades.setdefault(event.question_id, []).append(previous)
                 record.grades[event.question_id] = event.grade
                 record.rubric_hashes[event.question_id] = event.rubric_hash
+                stamp = GradeStamp(
+                    at=event.at, reason=event.reason, rubric_hash=event.rubric_hash, grader=_counts_for(event, record)
+                )
+                record.grade_stamps.setdefault(event.question_id, []).append(stamp)
             case SettingsChanged():
                 record.engines, record.settings = event.engines, event.settings
             case Paused():

@@ -22,7 +22,7 @@ from interviewer.transcripts.fold import Fold
 from interviewer.transcripts.lock import SessionLock
 from interviewer.transcripts.log import EventLog, LogError, fsync_dir, read_events
 from interviewer.transcripts.migrate import events_from_v1
-from interviewer.transcripts.record import SessionRecord
+from interviewer.transcripts.record import SCHEMA_VERSION, SessionRecord
 
 EVENTS = "events.jsonl"
 TRANSCRIPT = "transcript.json"
@@ -159,13 +159,14 @@ class Store:
         return self._current_view(session_id) or self._fold(session_id, self.events(session_id)).record
 
     def _current_view(self, session_id: str) -> SessionRecord | None:
-        """transcript.json when it was folded from the log as it is now (the log only grows), else None."""
+        """transcript.json when this version folded it from the log as it is now (the log only grows), else None."""
         try:
             size = self.events_path(session_id).stat().st_size
             record = SessionRecord.model_validate_json(self.transcript_path(session_id).read_bytes())
         except (OSError, ValueError):
             return None
-        return record if record.log_bytes == size and record.id == session_id else None
+        current = record.log_bytes == size and record.schema_version == SCHEMA_VERSION
+        return record if current and record.id == session_id else None
 
     @staticmethod
     def _fold(session_id: str, events: list[Event]) -> Fold:
