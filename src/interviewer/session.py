@@ -21,7 +21,7 @@ from interviewer.engine.engine import Engine
 from interviewer.engine.state import QuestionRun, RunStatus
 from interviewer.grading.assess import assess
 from interviewer.grading.grade import grade_question
-from interviewer.grading.models import Usage
+from interviewer.grading.models import QuestionGrade, Usage
 from interviewer.prompts import render_line
 from interviewer.transcripts.events import (
     Answered,
@@ -56,11 +56,11 @@ def thread_of(run: QuestionRun) -> list[ThreadTurn]:
     return [ThreadTurn(role=t.role, text=t.text) for t in run.turns if t.command is None]
 
 
-def graded_event(
-    question: Question, run: QuestionRun, grader: GraderBackend, *, at: float, reason: str, level: str | None = None
-) -> Graded:
-    """Grade a finished question's answers together, as the event that records the grade."""
-    grade, usage = grade_question(
+def grade_run(
+    question: Question, run: QuestionRun, grader: GraderBackend, *, level: str | None = None
+) -> tuple[QuestionGrade, list[Usage]]:
+    """Grade a finished question's answers together (with the thread, the hints taken and a skip)."""
+    return grade_question(
         question,
         run.answers(),
         grader,
@@ -69,6 +69,12 @@ def graded_event(
         skipped=run.status is RunStatus.skipped,
         level=level,
     )
+
+
+def graded(
+    question: Question, grade: QuestionGrade, usage: list[Usage], *, at: float, reason: str, backend: str
+) -> Graded:
+    """The event that records `grade`; `backend` is the grader in charge (a screened-out answer counts for it)."""
     return Graded(
         at=at,
         question_id=question.id,
@@ -77,9 +83,17 @@ def graded_event(
         rubric_hash=rubric_hash(question),
         reason=reason,  # type: ignore[arg-type]
         grade=grade,
-        backend=grader.name,
         usage=usage,
+        backend=backend,
     )
+
+
+def graded_event(
+    question: Question, run: QuestionRun, grader: GraderBackend, *, at: float, reason: str, level: str | None = None
+) -> Graded:
+    """Grade a finished question's answers together, as the event that records the grade."""
+    grade, usage = grade_run(question, run, grader, level=level)
+    return graded(question, grade, usage, at=at, reason=reason, backend=grader.name)
 
 
 class Session:
