@@ -229,7 +229,7 @@ class Session:
             except Exception as exc:  # coverage only steers follow-ups: fall back, never lose the answer
                 notes.append(f"coverage for {question.id} fell back to offline: {type(exc).__name__}")
         event = Answered(at=now, text=text, covered=sorted(covered), assessment=assessment, usage=usage, notes=notes)
-        self.emit(event, unsaved=text)
+        self.emit(self.fold.with_decision(event), unsaved=text)
         return self.engine.pending
 
     def _greeting(self) -> str:

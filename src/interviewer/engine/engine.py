@@ -102,12 +102,18 @@ class Engine:
         )
         self.state.spoken = True
 
-    def answer(self, text: str, assessment: Assessment, kind: AnswerKind, now: float) -> Action:
+    def answer(
+        self, text: str, assessment: Assessment, kind: AnswerKind, now: float, decided: Action | None = None
+    ) -> Action:
+        """Record the answer and choose the next move; `decided`: the move chosen when it was recorded (a replay)."""
         run, question = self.run, self.question
         run.turns.append(TurnRecord(role="candidate", text=text, at=now, kind=kind))
         run.covered = sorted(set(run.covered) | assessment.covered)
         if kind is not AnswerKind.ok:
             run.stalls += 1
+        if decided is not None:
+            return self._follow(decided, now)
+        if kind is not AnswerKind.ok:
             if run.stalls >= MAX_STALLS or self._out_of_time(now):
                 return self._set(self._move_on(now, reason=f"{kind.value} answer again: moving on"))
             move = Move.nudge if kind in (AnswerKind.dont_know, AnswerKind.empty) else Move.redirect
@@ -182,6 +188,19 @@ class Engine:
         return pending
 
     # -- helpers ---------------------------------------------------------------------------
+    def _follow(self, decided: Action, now: float) -> Action:
+        """Carry out a move chosen earlier, whatever today's policy would choose: moving on, closing or a follow-up."""
+        if decided.move in (Move.ask, Move.close):
+            self._finish_run(now, skipped=False)
+        if decided.move is Move.ask:
+            if not 0 < decided.number <= len(self.state.plan):
+                raise ValueError(f"the recorded next question, number {decided.number}, is not in the plan")
+            self.state.current = decided.number - 1
+        elif decided.move is Move.close:
+            self.state.status = SessionStatus.finished
+            self.state.ended_early = decided.ended_early
+        return self._set(decided)
+
     def _set(self, action: Action) -> Action:
         self.state.pending = action
         self.state.spoken = False

@@ -58,12 +58,14 @@ class Asked(_Event):
 
 
 class Answered(_Event):
-    """The candidate's exact text, the one assessment of it, and the coverage that steered the follow-up."""
+    """The candidate's exact text, the one assessment of it, the coverage that steered the follow-up, and the
+    move the engine chose next (so a replay continues as recorded whatever the policy is by then)."""
 
     type: Literal["answered"] = "answered"
     text: str
     covered: list[str] = Field(default_factory=list)
     assessment: AnswerAssessment
+    decided: Action | None = None  # None in older logs: the fold then asks today's policy
 
 
 class CommandGiven(_Event):

@@ -1,7 +1,9 @@
 """The fold: a session's events replayed through the engine into the SessionRecord every view reads.
 
 The running session applies each event through this same fold right after appending it, so what the
-candidate sees, what a later `resume` rebuilds and what `review` shows are one computation.
+candidate sees, what a later `resume` rebuilds and what `review` shows are one computation. A replay
+follows the moves the log recorded (what was asked, what the engine chose after each answer), never a
+policy changed since; only a log from before moves were recorded asks today's policy.
 """
 
 from __future__ import annotations
@@ -30,6 +32,11 @@ from interviewer.transcripts.record import GradeStamp, SessionRecord
 
 def iso(at: float) -> str:
     return datetime.fromtimestamp(at, UTC).isoformat(timespec="seconds")
+
+
+def _assessment(event: Answered) -> Assessment:
+    found = event.assessment
+    return Assessment(set(event.covered), set(found.red_flag_items), set(found.wrong_items))
 
 
 def _counts_for(event: Graded, record: SessionRecord) -> str:
@@ -71,6 +78,12 @@ class Fold:
             fold.apply(event)
         return fold
 
+    def with_decision(self, event: Answered) -> Answered:
+        """`event` with the move the engine chooses after it (today's policy, tried on a copy of the state)."""
+        trial = Engine(self.record.engine.model_copy(deep=True), self.engine.questions)
+        decided = trial.answer(event.text, _assessment(event), event.assessment.kind, event.at)
+        return event.model_copy(update={"decided": decided})
+
     def apply(self, event: Event) -> None:
         record, engine = self.record, self.engine
         match event:
@@ -78,9 +91,7 @@ class Fold:
                 engine.state.pending = event.action  # the log, not today's policy, says what was asked
                 engine.said(event.text, event.at)
             case Answered():
-                found = event.assessment
-                assessment = Assessment(set(event.covered), set(found.red_flag_items), set(found.wrong_items))
-                engine.answer(event.text, assessment, event.assessment.kind, event.at)
+                engine.answer(event.text, _assessment(event), event.assessment.kind, event.at, event.decided)
             case CommandGiven():
                 engine.command(ParsedCommand(Command(event.command), event.argument), event.at)
             case Graded():
