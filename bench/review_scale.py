@@ -27,32 +27,43 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from interviewer.commands.review import list_sessions, show_progress
-from interviewer.transcripts.record import SessionRecord
+from interviewer.transcripts.events import Event, Graded, Started
+from interviewer.transcripts.fold import Fold
+from interviewer.transcripts.log import EventLog
 from interviewer.transcripts.store import Store
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "transcripts"
 
 
-def template() -> SessionRecord:
+def template() -> list[Event]:
+    """The events of the example session with the most grades."""
     store = Store(EXAMPLES)
-    return max((store.load(i) for i in store.ids()), key=lambda r: len(r.grades))
+    return store.events(max(store.ids(), key=lambda i: len(store.load(i).grades)))
 
 
 def fill(store: Store, count: int, seed: int = 0) -> None:
-    """`count` sessions a day apart, item scores varied, question scores consistent with them."""
+    """`count` sessions a day apart, item scores varied, question scores consistent with them: each an event log
+    and its transcript view, as a session leaves them."""
     base, rng = template(), random.Random(seed)
     start = datetime(2025, 1, 1, 9, 0)
+    store.root.mkdir(parents=True, exist_ok=True)
     for n in range(count):
-        record = base.model_copy(deep=True)
+        events = [event.model_copy(deep=True) for event in base]
         when = start + timedelta(days=n // 3, hours=n % 3)
-        record.id = f"{when:%Y%m%d-%H%M%S}-{n:04x}"
-        record.created_at = when.isoformat(timespec="seconds") + "+00:00"
-        for grade in record.grades.values():
-            for item in grade.items:
-                item.score = rng.randint(0, 3)
-            total = sum(i.weight for i in grade.items) or 1
-            grade.raw_score = grade.score = round(100 * sum(i.weight * i.score for i in grade.items) / (3 * total))
-        store.save(record)
+        started = events[0]
+        assert isinstance(started, Started)
+        started.id = f"{when:%Y%m%d-%H%M%S}-{n:04x}"
+        started.created_at = when.isoformat(timespec="seconds") + "+00:00"
+        for event in events:
+            if isinstance(event, Graded):
+                grade = event.grade
+                for item in grade.items:
+                    item.score = rng.randint(0, 3)
+                total = sum(i.weight for i in grade.items) or 1
+                grade.raw_score = grade.score = round(100 * sum(i.weight * i.score for i in grade.items) / (3 * total))
+        store.folder(started.id).mkdir()
+        EventLog.create(store.events_path(started.id), events).close()
+        store.save(Fold.of(events).record)
 
 
 def run(args: list[str], env: dict[str, str]) -> tuple[float, float]:

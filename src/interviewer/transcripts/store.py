@@ -122,9 +122,9 @@ class Store:
     def resolve(self, ref: str) -> str:
         """The session id `ref` names, exactly or as a unique prefix."""
         check_id(ref)
+        if any((self.root / ref / name).is_file() for name in (EVENTS, TRANSCRIPT)):
+            return ref  # an exact id: no need to list the store
         ids = self.ids()
-        if ref in ids:
-            return ref
         matches = [i for i in ids if i.startswith(ref)]
         if not matches:
             raise StoreError(f"no session {ref!r} in {self.root}")
