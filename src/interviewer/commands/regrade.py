@@ -11,6 +11,7 @@ shows the latest grade with the previous one beside it.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -78,6 +79,10 @@ class Regrade:
     written: int = 0
     _backends: dict[str, str] = field(default_factory=dict)  # entry key -> the grader in charge of it
     _open: dict[str, _Open] = field(default_factory=dict)
+    _count: Counter[str] = field(default_factory=Counter)  # answers to write per session
+
+    def __post_init__(self) -> None:
+        self._count.update(answer.session_id for answer in self.answers.values())
 
     def grade(self, entry: Entry, grader: GraderBackend) -> tuple[QuestionGrade, list[Usage]]:
         answer = self.answers[entry.key]
@@ -130,8 +135,7 @@ class Regrade:
             except (StoreError, SessionBusy) as exc:
                 self._skip(session_id, str(exc))
                 return None
-            left = sum(a.session_id == session_id for a in self.answers.values())
-            self._open[session_id] = _Open(writer, fold, left)
+            self._open[session_id] = _Open(writer, fold, self._count[session_id])
         return self._open[session_id]
 
     def _skip(self, session_id: str, why: str) -> None:
