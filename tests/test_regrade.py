@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import httpx
@@ -54,6 +55,25 @@ def test_regrade_all_grades_every_answer_of_every_session_with_the_model(
         assert [e["grader"] for e in regrades(folder)] == [MODEL, MODEL]
         assert {g["grader"] for g in transcript(folder)["grades"].values()} == {MODEL}
         assert "(previous grade " in (folder / "report.md").read_text()
+
+
+def test_regrade_sends_grader_jobs_requests_at_a_time_across_sessions(
+    mock: respx.MockRouter, transcripts: Path, two_sessions: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INTERVIEWER_GRADER__JOBS", "4")
+    together = threading.Barrier(4, timeout=30)  # all four answers of both sessions in flight at once, or it breaks
+
+    def wait_for_the_other(model: FakeModel, body: dict) -> httpx.Response | None:
+        try:
+            together.wait()
+        except threading.BrokenBarrierError:
+            return error(400, "graded alone")
+        return None
+
+    mock.post(OPENAI_URL).mock(side_effect=FakeModel("openai", script=[wait_for_the_other]))
+    result = regrade_all(transcripts)
+    assert result.exit_code == 0, result.output
+    assert "Regraded 4 answers of 4 in 2 sessions" in result.output
 
 
 def test_an_answer_the_provider_rejects_is_reported_and_the_others_are_regraded(
