@@ -7,6 +7,7 @@ and the export's `latest` column read each question's latest grade; an older dat
 from __future__ import annotations
 
 import csv
+import json
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -202,3 +203,13 @@ def test_a_database_from_before_every_grade_was_kept_migrates(transcripts: Path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     rows = query(transcripts, GRADES)
     assert [(seq, reason) for _, seq, reason, *_ in rows] == [(0, "session"), (1, "regrade")] * 2
+
+
+def test_a_transcript_view_whose_grades_lost_their_stamps_is_listed_as_broken(transcripts: Path) -> None:
+    folder = start(transcripts)
+    data = transcript(folder)
+    question_id = next(iter(data["grades"]))
+    data["earlier_grades"][question_id] = [data["grades"][question_id]]  # an earlier grade with no stamp
+    (folder / "transcript.json").write_text(json.dumps(data))
+    output = review(transcripts)
+    assert f"{folder.name} does not load: {question_id} has 2 grades but 1 grade stamps" in output

@@ -148,13 +148,13 @@ def _index_one(db: sqlite3.Connection, store: Store, session_id: str, stamp: str
     """Index one session; False when it does not load (then it is recorded as broken)."""
     db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
     try:
-        record = store.load(session_id)
-    except (StoreError, ValueError, OSError) as exc:
+        _insert(db, store.load(session_id), stamp)
+    except (StoreError, ValueError, OSError) as exc:  # ValueError: a view whose grades and stamps disagree
+        db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))  # and whatever of it was inserted
         db.execute(
             "INSERT INTO sessions (id, fingerprint, error) VALUES (?, ?, ?)", (session_id, stamp, load_error(exc))
         )
         return False
-    _insert(db, record, stamp)
     return True
 
 

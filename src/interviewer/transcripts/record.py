@@ -103,7 +103,10 @@ class SessionRecord(BaseModel):
             *self.earlier_grades.get(question_id, []),
             *([self.grades[question_id]] if question_id in self.grades else []),
         ]
-        return list(zip(grades, self.grade_stamps.get(question_id, []), strict=True))
+        stamps = self.grade_stamps.get(question_id, [])
+        if len(stamps) != len(grades):
+            raise ValueError(f"{question_id} has {len(grades)} grades but {len(stamps)} grade stamps")
+        return list(zip(grades, stamps, strict=True))
 
     def provisional_ids(self) -> list[str]:
         return [qid for qid in self.completed_ids() if qid in self.grades and self.grades[qid].provisional]
