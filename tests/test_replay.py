@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from interviewer.engine import engine as engine_module
-from interviewer.transcripts.events import Answered
+from interviewer.transcripts.events import Answered, CommandGiven
 from interviewer.transcripts.fold import fold
 from interviewer.transcripts.store import Store
 from tests import answers
@@ -37,7 +37,7 @@ def never_follow_up(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def without_decisions(log: list) -> list:
-    return [e.model_copy(update={"decided": None}) if isinstance(e, Answered) else e for e in log]
+    return [e.model_copy(update={"decided": None}) if isinstance(e, Answered | CommandGiven) else e for e in log]
 
 
 def test_each_answer_records_the_move_chosen_after_it(transcripts: Path) -> None:
@@ -79,3 +79,23 @@ def test_a_log_from_before_moves_were_recorded_still_folds_with_todays_policy(tr
     folder = start(transcripts, answers.CV_ANSWER, "Five or ten folds.", answers.STRONG_IMBALANCE, "Threshold.")
     log = Store(transcripts).events(folder.name)
     assert fold(without_decisions(log)).engine == fold(log).engine
+
+
+def test_a_hint_and_a_skip_replay_as_recorded_after_the_hint_rules_change(
+    transcripts: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = start(transcripts, "/hint", answers.CV_ANSWER, "/skip", "/hint")
+    store = Store(transcripts)
+    log = store.events(folder.name)
+    commands = [e for e in log if isinstance(e, CommandGiven)]
+    assert [(c.command, c.decided and c.decided.move) for c in commands] == [
+        ("hint", "hint"),
+        ("skip", "ask"),
+        ("hint", "hint"),
+    ]
+    assert all(c.decided and c.decided.target_item for c in commands if c.command == "hint")
+    recorded = fold(log)
+
+    monkeypatch.setattr(engine_module.Engine, "_top_missing", lambda self: None)  # hints no longer aim anywhere
+    assert fold(log) == recorded
+    assert fold(without_decisions(log)).engine.runs[0].hinted_items == [""]  # what replay used to do

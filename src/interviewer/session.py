@@ -215,7 +215,7 @@ class Session:
         parsed = parse_command(text)
         if parsed is not None:
             event = CommandGiven(at=now, command=parsed.command.value, argument=parsed.argument)
-            self.emit(event, unsaved=text)
+            self.emit(self.fold.with_decision(event), unsaved=text)
             return self.engine.pending
         question, run = self.engine.question, self.engine.run
         earlier = run.answers()

@@ -69,9 +69,13 @@ class Answered(_Event):
 
 
 class CommandGiven(_Event):
+    """A command the candidate typed, and the move the engine chose for it (a /hint's target and where a /skip
+    went are replayed as recorded)."""
+
     type: Literal["command"] = "command"
     command: str
     argument: str = ""
+    decided: Action | None = None  # None in older logs: the fold then works it out again
 
 
 class Graded(_Event):

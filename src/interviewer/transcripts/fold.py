@@ -39,6 +39,10 @@ def _assessment(event: Answered) -> Assessment:
     return Assessment(set(event.covered), set(found.red_flag_items), set(found.wrong_items))
 
 
+def _parsed(event: CommandGiven) -> ParsedCommand:
+    return ParsedCommand(Command(event.command), event.argument)
+
+
 def _counts_for(event: Graded, record: SessionRecord) -> str:
     """The grader a grade is compared under: a screened-out answer scores 0 whoever grades, so it counts for the
     grader in charge (the session's grader in logs that did not record it)."""
@@ -62,7 +66,7 @@ class Fold:
             prompt_hashes=started.prompt_hashes,
             bank_version=started.bank_version,
             questions=started.questions,
-            engine=started.engine,
+            engine=started.engine.model_copy(deep=True),  # the fold advances its own copy: the events stay as read
             usage=list(started.usage),
             notes=list(started.notes),
         )
@@ -78,10 +82,13 @@ class Fold:
             fold.apply(event)
         return fold
 
-    def with_decision(self, event: Answered) -> Answered:
+    def with_decision(self, event: Answered | CommandGiven) -> Answered | CommandGiven:
         """`event` with the move the engine chooses after it (today's policy, tried on a copy of the state)."""
         trial = Engine(self.record.engine.model_copy(deep=True), self.engine.questions)
-        decided = trial.answer(event.text, _assessment(event), event.assessment.kind, event.at)
+        if isinstance(event, Answered):
+            decided = trial.answer(event.text, _assessment(event), event.assessment.kind, event.at)
+        else:
+            decided = trial.command(_parsed(event), event.at)
         return event.model_copy(update={"decided": decided})
 
     def apply(self, event: Event) -> None:
@@ -93,7 +100,7 @@ class Fold:
             case Answered():
                 engine.answer(event.text, _assessment(event), event.assessment.kind, event.at, event.decided)
             case CommandGiven():
-                engine.command(ParsedCommand(Command(event.command), event.argument), event.at)
+                engine.command(_parsed(event), event.at, event.decided)
             case Graded():
                 if (previous := record.grades.get(event.question_id)) is not None:
                     record.earlier_grades.setdefault(event.question_id, []).append(previous)
