@@ -94,6 +94,7 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (session_id, question_id, seq)
     );
     CREATE INDEX grades_by_topic ON grades (newest_of_grader, topic, grader, sort_key, score);
+    CREATE INDEX grades_charted ON grades (session_grade, session_id, topic, score);
     CREATE TABLE item_grades (
         session_id TEXT NOT NULL,
         question_id TEXT NOT NULL,
@@ -114,6 +115,7 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX item_grades_by_item ON item_grades
         (newest_of_grader, question_id, item_id, grader, sort_key, score, item_name);
+    CREATE INDEX item_grades_latest ON item_grades (latest, sort_key);
     DELETE FROM sessions;
     """,
 )
