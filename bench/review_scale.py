@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import copy
-import json
 import os
 import random
 import resource
@@ -29,39 +27,44 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from interviewer.commands.review import list_sessions, show_progress
+from interviewer.transcripts.events import Event, Graded, Started
+from interviewer.transcripts.fold import Fold
+from interviewer.transcripts.log import EventLog
 from interviewer.transcripts.store import Store
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "transcripts"
 
 
-def template() -> list[dict]:
-    """The events of the example session with the most graded questions, as JSON objects."""
-    logs = [[json.loads(line) for line in path.read_text().splitlines()] for path in EXAMPLES.glob("*/events.jsonl")]
-    return max(logs, key=lambda events: sum(e["type"] == "graded" for e in events))
+def template() -> list[Event]:
+    """The events of the example session with the most grades."""
+    store = Store(EXAMPLES)
+    return store.events(max(store.ids(), key=lambda i: len(store.load(i).grades)))
 
 
 def fill(store: Store, count: int, seed: int = 0) -> None:
-    """`count` sessions a day apart, written as event logs; item scores varied, question scores consistent."""
+    """`count` sessions a day apart, item scores varied, question scores consistent with them: each an event log
+    and its transcript view, as a session leaves them."""
     base, rng = template(), random.Random(seed)
     start = datetime(2025, 1, 1, 9, 0)
+    store.root.mkdir(parents=True, exist_ok=True)
     for n in range(count):
+        events = [event.model_copy(deep=True) for event in base]
         when = start + timedelta(days=n // 3, hours=n % 3)
-        session_id = f"{when:%Y%m%d-%H%M%S}-{n:04x}"
-        events = copy.deepcopy(base)
+        started = events[0]
+        assert isinstance(started, Started)
+        started.id = f"{when:%Y%m%d-%H%M%S}-{n:04x}"
+        started.created_at = when.isoformat(timespec="seconds") + "+00:00"
         for event in events:
-            event["at"] += when.timestamp() - base[0]["at"]
-            if event["type"] == "started":
-                event.update(id=session_id, created_at=when.isoformat(timespec="seconds") + "+00:00")
-            if event["type"] == "graded":
-                grade = event["grade"]
-                for item in grade["items"]:
-                    item["score"] = rng.randint(0, 3)
-                total = sum(i["weight"] for i in grade["items"]) or 1
-                points = sum(i["weight"] * i["score"] for i in grade["items"])
-                grade["raw_score"] = grade["score"] = round(100 * points / (3 * total))
-        store.events_path(session_id).parent.mkdir(parents=True)
-        store.events_path(session_id).write_text("".join(json.dumps(e) + "\n" for e in events))
-        store.save(store.load(session_id))
+            event.at += when.timestamp() - base[0].at  # each session's events on its own day
+            if isinstance(event, Graded):
+                grade = event.grade
+                for item in grade.items:
+                    item.score = rng.randint(0, 3)
+                total = sum(i.weight for i in grade.items) or 1
+                grade.raw_score = grade.score = round(100 * sum(i.weight * i.score for i in grade.items) / (3 * total))
+        store.folder(started.id).mkdir()
+        EventLog.create(store.events_path(started.id), events).close()
+        store.save(Fold.of(events).record)
 
 
 def run(args: list[str], env: dict[str, str]) -> tuple[float, float]:

@@ -10,6 +10,7 @@ import pytest
 
 from interviewer.transcripts import store as store_module
 from interviewer.transcripts.fold import fold
+from interviewer.transcripts.record import SCHEMA_VERSION
 from interviewer.transcripts.store import Store, StoreError
 from tests import answers
 from tests.conftest import FIXTURES
@@ -129,7 +130,7 @@ def test_a_0_1_0_session_loads_and_resumes_with_its_answers(transcripts: Path) -
     assert log[0]["migrated_from"].startswith("transcript.json schema_version 1")
     assert log[-1]["type"] == "finished"
     data = transcript(transcripts / V010_PAUSED)
-    assert data["schema_version"] == 2 and data["engine"]["status"] == "finished"
+    assert data["schema_version"] == SCHEMA_VERSION and data["engine"]["status"] == "finished"
     assert data["engine"]["runs"][0]["turns"][: len(old_answer["turns"])] == old_answer["turns"]
     assert len(data["grades"]) == 2
 

@@ -72,6 +72,14 @@ def review(transcripts: Path, *args: str):
     return result
 
 
+def query(transcripts: Path, sql: str) -> list[tuple]:
+    return [tuple(row) for row in sqlite3.connect(database_path(transcripts)).execute(sql)]
+
+
+def _events(folder: Path) -> list[dict]:
+    return [json.loads(line) for line in (folder / "events.jsonl").read_text().splitlines()]
+
+
 def db_rows(transcripts: Path) -> dict[str, list[tuple]]:
     db = sqlite3.connect(database_path(transcripts))
     tables = ("sessions", "questions", "grades", "item_grades")
@@ -230,7 +238,7 @@ def test_progress_by_topic_shows_first_latest_and_trend_in_session_order(transcr
     output = review(transcripts, "progress").output
     [row] = [line for line in output.splitlines() if "│ evaluation" in line]
     cells = [cell.strip() for cell in row.strip("│ ").split("│")]
-    assert cells == ["evaluation", "2", str(first), "40", str(round((first + 40) / 2)), f"{40 - first:+d}"]
+    assert cells == ["evaluation", "offline", "2", str(first), "40", str(round((first + 40) / 2)), f"{40 - first:+d}"]
 
 
 def test_progress_compares_grades_only_within_one_grader(transcripts: Path):
@@ -262,7 +270,7 @@ def test_a_screened_out_answer_counts_for_the_sessions_grader(transcripts: Path)
 
     clone(transcripts, "20300101-090000-0001", model_session_with_a_dont_know)
     review(transcripts)
-    graders = {(r[1], r[4]) for r in db_rows(transcripts)["grades"]}
+    graders = set(query(transcripts, "SELECT question_id, grader FROM grades"))
     assert ("cross-validation", "openai/gpt-4o-mini") in graders
     assert {g for _, g in graders} == {"openai/gpt-4o-mini"}
 
@@ -276,8 +284,11 @@ def test_item_grades_are_keyed_by_question_item_and_rubric_hash(transcripts: Pat
 
     clone(transcripts, "20300101-090000-0001", changed_rubric)
     review(transcripts)
-    hashes = {(r[0], r[3]) for r in db_rows(transcripts)["item_grades"] if r[1:3] == ("cross-validation", "mechanics")}
-    assert len({h for _, h in hashes}) == 2
+    hashes = query(
+        transcripts,
+        "SELECT DISTINCT rubric_hash FROM item_grades WHERE question_id = 'cross-validation' AND item_id = 'mechanics'",
+    )
+    assert len(hashes) == 2
 
 
 def _items_in(folder: Path) -> int:
@@ -297,7 +308,9 @@ def test_export_writes_one_csv_row_per_item_grade(transcripts: Path, tmp_path: P
     assert len(rows) == _item_grade_count(transcripts) > 0
     assert f"Wrote {len(rows)} item grades to {out}" in result.output
     cv = next(r for r in rows if r["question_id"] == "cross-validation" and r["item_id"] == "mechanics")
-    assert cv["topic"] == "evaluation" and cv["grader"] == "offline" and len(cv["rubric_hash"]) == 12
+    assert cv["topic"] == "evaluation" and cv["grader"] == "offline" and cv["latest"] == "True"
+    [graded] = [e for e in _events(transcripts / cv["session_id"]) if e.get("question_id") == "cross-validation"]
+    assert cv["rubric_hash"] == graded["rubric_hash"] and cv["reason"] == graded["reason"] == "session"
     assert cv["score"] in {"0", "1", "2", "3"}
 
 

@@ -4,6 +4,7 @@ The one entry point is `run_batch(entries, make_grader, jobs=..., sink=..., on_r
 
 - `entries`: `Entry` values, usually from `entries_from_rows` (which turns a malformed row, an unknown
   question id or an answer over the size cap into an entry carrying its `problem`);
+- `grade_entry(entry, grader)`: how an entry is graded (default: its one answer against its question);
 - `make_grader(gate)`: builds one grader per worker thread; every worker gets the same back-off
   `Gate`, so a 429 seen by one pauses all of them (pass it to `make_grader(settings, gate=gate)`);
 - `sink`: where each result goes as it completes (`JsonlSink` appends and fsyncs one line per entry);
@@ -217,11 +218,18 @@ class _Watched:
             raise
 
 
+def grade_answer(entry: Entry, grader: GraderBackend) -> tuple[QuestionGrade, list[Usage]]:
+    """How a batch entry is graded unless the caller says otherwise: its one answer against its question."""
+    assert entry.question is not None
+    return grade_question(entry.question, [entry.answer], grader)
+
+
 def run_batch(
     entries: Sequence[Entry],
     make_grader: Callable[[Gate], GraderBackend],
     *,
     jobs: int,
+    grade_entry: Callable[[Entry, GraderBackend], tuple[QuestionGrade, list[Usage]]] = grade_answer,
     sink: Sink | None = None,
     on_result: Callable[[Result, Tally], None] | None = None,
     max_cost: float | None = None,
@@ -244,8 +252,7 @@ def run_batch(
             local.grader = _Watched(make_grader(gate))
         grader: _Watched = local.grader
         grader.failure = None
-        assert entry.question is not None
-        grade, usage = grade_question(entry.question, [entry.answer], grader)
+        grade, usage = grade_entry(entry, grader)
         if isinstance(grader.failure, RequestRejected):
             return Result(entry, usage=usage, problem=f"the provider rejected this entry: {grader.failure}")
         if grader.failure is not None:

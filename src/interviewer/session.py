@@ -21,7 +21,7 @@ from interviewer.engine.engine import Engine
 from interviewer.engine.state import QuestionRun, RunStatus
 from interviewer.grading.assess import assess
 from interviewer.grading.grade import grade_question
-from interviewer.grading.models import Usage
+from interviewer.grading.models import QuestionGrade, Usage
 from interviewer.grading.stronger import strengthen
 from interviewer.prompts import render_line
 from interviewer.transcripts.events import (
@@ -57,12 +57,11 @@ def thread_of(run: QuestionRun) -> list[ThreadTurn]:
     return [ThreadTurn(role=t.role, text=t.text) for t in run.turns if t.command is None]
 
 
-def graded_event(
-    question: Question, run: QuestionRun, grader: GraderBackend, *, at: float, reason: str, level: str | None = None
-) -> Graded:
-    """Grade a finished question's answers together, as the event that records the grade (and, on the LLM path,
-    the grader's rewrite of the answer: grading/stronger.py)."""
-    grade, usage = grade_question(
+def grade_run(
+    question: Question, run: QuestionRun, grader: GraderBackend, *, level: str | None = None
+) -> tuple[QuestionGrade, list[Usage]]:
+    """Grade a finished question's answers together (with the thread, the hints taken and a skip)."""
+    return grade_question(
         question,
         run.answers(),
         grader,
@@ -71,7 +70,19 @@ def graded_event(
         skipped=run.status is RunStatus.skipped,
         level=level,
     )
-    grade, rewrite_usage, notes = strengthen(question, grade, run.answers(), grader, level=level)
+
+
+def graded(
+    question: Question,
+    grade: QuestionGrade,
+    usage: list[Usage],
+    *,
+    at: float,
+    reason: str,
+    backend: str,
+    notes: list[str] | None = None,
+) -> Graded:
+    """The event that records `grade`; `backend` is the grader in charge (a screened-out answer counts for it)."""
     return Graded(
         at=at,
         question_id=question.id,
@@ -80,9 +91,20 @@ def graded_event(
         rubric_hash=rubric_hash(question),
         reason=reason,  # type: ignore[arg-type]
         grade=grade,
-        usage=[*usage, *rewrite_usage],
-        notes=[f"{question.id}: {note}" for note in notes],
+        usage=usage,
+        backend=backend,
+        notes=[f"{question.id}: {note}" for note in notes or []],
     )
+
+
+def graded_event(
+    question: Question, run: QuestionRun, grader: GraderBackend, *, at: float, reason: str, level: str | None = None
+) -> Graded:
+    """Grade a finished question's answers together, as the event that records the grade (and, on the LLM path,
+    the grader's rewrite of the answer: grading/stronger.py; a regrade grades only)."""
+    grade, usage = grade_run(question, run, grader, level=level)
+    grade, rewrite_usage, notes = strengthen(question, grade, run.answers(), grader, level=level)
+    return graded(question, grade, [*usage, *rewrite_usage], at=at, reason=reason, backend=grader.name, notes=notes)
 
 
 class Session:
@@ -204,7 +226,7 @@ class Session:
         parsed = parse_command(text)
         if parsed is not None:
             event = CommandGiven(at=now, command=parsed.command.value, argument=parsed.argument)
-            self.emit(event, unsaved=text)
+            self.emit(self.fold.with_decision(event), unsaved=text)
             return self.engine.pending
         question, run = self.engine.question, self.engine.run
         earlier = run.answers()
@@ -218,7 +240,7 @@ class Session:
             except Exception as exc:  # coverage only steers follow-ups: fall back, never lose the answer
                 notes.append(f"coverage for {question.id} fell back to offline: {type(exc).__name__}")
         event = Answered(at=now, text=text, covered=sorted(covered), assessment=assessment, usage=usage, notes=notes)
-        self.emit(event, unsaved=text)
+        self.emit(self.fold.with_decision(event), unsaved=text)
         return self.engine.pending
 
     def _greeting(self) -> str:

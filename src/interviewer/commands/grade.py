@@ -117,7 +117,7 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun[:-1] + 'ies' if noun.endswith('y') else noun + 's'}"
 
 
-def _spend(tally: Tally) -> str:
+def spend_summary(tally: Tally) -> str:
     tokens = tally.prompt_tokens + tally.completion_tokens
     cost = f" · ${tally.cost:.4f}" if tally.cost is not None else ""
     return f"{tokens:,} tokens{cost}" if tokens else ""
@@ -151,7 +151,7 @@ def _report_problem(err: Console, result: Result) -> None:
 def _closing(outcome: Outcome, options: GradeOptions, err: Console) -> int:
     tally = outcome.tally
     saved = f"; results in {options.out}" if options.out else ""
-    spend = f" · {_spend(tally)}" if _spend(tally) else ""
+    spend = f" · {spend_summary(tally)}" if spend_summary(tally) else ""
     skipped = f" ({tally.skipped} already done)" if tally.skipped else ""
     waited = (
         f" · rate-limited {outcome.rate_limited}x, workers waited {outcome.waited_s:.0f} s in all"
@@ -232,12 +232,12 @@ def run_grade(options: GradeOptions) -> int:
         except InputError as exc:
             err.print(f"[bold red]Error:[/] {exc}", highlight=False)
             return EXIT_USAGE
-    progress = _progress(err, len(todo))
+    progress = progress_bar(err, len(todo))
     task = progress.add_task("grading", total=len(todo), spend="") if progress else None
 
     def on_result(result: Result, tally: Tally) -> None:
         if progress is not None and task is not None:
-            progress.update(task, advance=1, spend=_spend(tally))
+            progress.update(task, advance=1, spend=spend_summary(tally))
         _report_problem(err, result)
 
     with progress or nullcontext():
@@ -256,7 +256,7 @@ def run_grade(options: GradeOptions) -> int:
     return _closing(outcome, options, err)
 
 
-def _progress(err: Console, total: int) -> Progress | None:
+def progress_bar(err: Console, total: int) -> Progress | None:
     """A progress bar on a terminal only, and only when there is more than one entry to grade."""
     if not err.is_terminal or total < 2:
         return None

@@ -103,8 +103,7 @@ def candidate_history(store: Store, options: StartOptions) -> History:
     db, _ = open_index(store)  # a database that cannot be used falls back to memory: the planner then knows nothing
     try:
         recent = frozenset() if options.repeat else frozenset(queries.recent_question_ids(db, RECENT_SESSIONS))
-        by_score = sorted(queries.topic_progress(db), key=lambda t: (t.average, t.topic))
-        weak = tuple(t.topic for t in by_score[:WEAK_TOPICS]) if options.focus_weak else ()
+        weak = tuple(queries.weakest_topics(db, WEAK_TOPICS)) if options.focus_weak else ()
     finally:
         db.close()
     return History(recent=recent, weak_topics=weak)

@@ -130,12 +130,13 @@ def show_progress(transcripts_dir: Path | None, html: Path | None = None) -> int
         sessions, broken = queries.session_count(db), len(queries.broken_sessions(db))
         console.print(no_history(store.root, sessions, broken), markup=False, soft_wrap=True)
         return EXIT_ERROR if broken else EXIT_OK
-    topics = Table(title="Progress by topic (oldest → newest)")
-    for column in ("Topic", "Answers", "First", "Latest", "Average", "Trend"):
+    topics = Table(title="Progress by topic (oldest → newest, compared within one grader)")
+    for column in ("Topic", "Grader", "Answers", "First", "Latest", "Average", "Trend"):
         topics.add_column(column)
     for topic in by_topic:
         topics.add_row(
             Text(visible(topic.topic)),
+            Text(visible(topic.grader)),
             str(topic.count),
             str(topic.first),
             str(topic.latest),

@@ -102,12 +102,18 @@ class Engine:
         )
         self.state.spoken = True
 
-    def answer(self, text: str, assessment: Assessment, kind: AnswerKind, now: float) -> Action:
+    def answer(
+        self, text: str, assessment: Assessment, kind: AnswerKind, now: float, decided: Action | None = None
+    ) -> Action:
+        """Record the answer and choose the next move; `decided`: the move chosen when it was recorded (a replay)."""
         run, question = self.run, self.question
         run.turns.append(TurnRecord(role="candidate", text=text, at=now, kind=kind))
         run.covered = sorted(set(run.covered) | assessment.covered)
         if kind is not AnswerKind.ok:
             run.stalls += 1
+        if decided is not None:
+            return self._follow(decided, now)
+        if kind is not AnswerKind.ok:
             if run.stalls >= MAX_STALLS or self._out_of_time(now):
                 return self._set(self._move_on(now, reason=f"{kind.value} answer again: moving on"))
             move = Move.nudge if kind in (AnswerKind.dont_know, AnswerKind.empty) else Move.redirect
@@ -138,7 +144,8 @@ class Engine:
             )
         )
 
-    def command(self, parsed: ParsedCommand, now: float) -> Action:
+    def command(self, parsed: ParsedCommand, now: float, decided: Action | None = None) -> Action:
+        """Carry out a command; `decided`: the move chosen for a /hint or /skip when it was recorded (a replay)."""
         run = self.run
         run.turns.append(
             TurnRecord(
@@ -151,9 +158,11 @@ class Engine:
         match parsed.command:
             case Command.hint:
                 run.hints += 1
-                target = self._top_missing()
-                run.hinted_items.append(target or "")
-                return self._set(self._action(Move.hint, target_item=target, hint=self._hint_for(target)))
+                action = decided or self._hint_action()
+                run.hinted_items.append(action.target_item or "")
+                return self._set(action)
+            case Command.skip if decided is not None:
+                return self._follow(decided, now, skipped=True)
             case Command.repeat:
                 return self._set(self._action(Move.repeat, repeat_text=self.last_interviewer_line()))
             case Command.clarify:
@@ -182,6 +191,23 @@ class Engine:
         return pending
 
     # -- helpers ---------------------------------------------------------------------------
+    def _hint_action(self) -> Action:
+        target = self._top_missing()
+        return self._action(Move.hint, target_item=target, hint=self._hint_for(target))
+
+    def _follow(self, decided: Action, now: float, *, skipped: bool = False) -> Action:
+        """Carry out a move chosen earlier, whatever today's policy would choose: moving on, closing or a follow-up."""
+        if decided.move in (Move.ask, Move.close):
+            self._finish_run(now, skipped=skipped)
+        if decided.move is Move.ask:
+            if not 0 < decided.number <= len(self.state.plan):
+                raise ValueError(f"the recorded next question, number {decided.number}, is not in the plan")
+            self.state.current = decided.number - 1
+        elif decided.move is Move.close:
+            self.state.status = SessionStatus.finished
+            self.state.ended_early = decided.ended_early
+        return self._set(decided)
+
     def _set(self, action: Action) -> Action:
         self.state.pending = action
         self.state.spoken = False

@@ -19,7 +19,8 @@ from interviewer.history.db import open_history
 from interviewer.transcripts.store import Store, StoreError
 
 if TYPE_CHECKING:
-    from interviewer.transcripts.record import SessionRecord
+    from interviewer.grading.models import QuestionGrade
+    from interviewer.transcripts.record import GradeStamp, SessionRecord
 
 _MAX_REASON_CHARS = 200
 
@@ -58,9 +59,8 @@ def load_error(exc: Exception) -> str:
 
 def _insert(db: sqlite3.Connection, record: SessionRecord, stamp: str) -> None:
     from interviewer.bank.rubric_hash import rubric_hash  # here: a warm `review` reads no session, needs no bank
-    from interviewer.grading.models import GradePath
+    from interviewer.transcripts.fold import iso
 
-    graded_at = record.finished_at or record.updated_at
     db.execute(
         "INSERT INTO sessions VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
@@ -87,50 +87,78 @@ def _insert(db: sqlite3.Connection, record: SessionRecord, stamp: str) -> None:
         "INSERT INTO questions VALUES (?, ?, ?, ?, ?, ?)",
         [(record.id, n, q.id, q.topic, q.round.value, hashes[q.id]) for n, q in enumerate(record.questions)],
     )
-    grade_rows, item_rows = [], []
+    done_at = {run.question_id: run.finished_at for run in record.engine.runs}
+    grade_rows: list[dict[str, object]] = []
+    item_rows: list[dict[str, object]] = []
     for n, question in enumerate(record.questions):
-        grade = record.grades.get(question.id)
-        if grade is None:
-            continue
-        sort_key, rubric = f"{record.created_at} {record.id} {n:04d}", hashes[question.id]
-        # A screened-out answer (empty, "I don't know") scores 0 whoever grades: it counts for the session's grader.
-        grader = record.engines.grader if grade.path is GradePath.guard else grade.grader
-        flagged = int(grade.provisional)
-        grade_rows.append(
-            (
-                record.id,
-                question.id,
-                question.topic,
-                rubric,
-                grader,
-                grade.path,
-                flagged,
-                grade.score,
-                graded_at,
-                sort_key,
-                grade.hints_used,
-                int(grade.skipped),
+        history = record.grade_history(question.id)
+        finished = done_at.get(question.id)
+        common = {
+            "session_id": record.id,
+            "question_id": question.id,
+            "answered_at": iso(finished) if finished else record.finished_at or record.updated_at,
+            "sort_key": f"{record.created_at} {record.id} {n:04d}",
+        }
+        for seq, ((grade, made), (latest, newest_of_grader, session_grade)) in enumerate(
+            zip(history, _flags(history, record.engines.grader), strict=True)
+        ):
+            row = common | {
+                "seq": seq,
+                "rubric_hash": made.rubric_hash,
+                "grader": made.grader,
+                "latest": latest,
+                "newest_of_grader": newest_of_grader,
+                "graded_at": iso(made.at),
+            }
+            grade_rows.append(
+                row
+                | {
+                    "topic": question.topic,
+                    "path": grade.path.value,
+                    "provisional": int(grade.provisional),
+                    "score": grade.score,
+                    "hints": grade.hints_used,
+                    "skipped": int(grade.skipped),
+                    "reason": made.reason,
+                    "session_grade": session_grade,
+                }
             )
-        )
-        item_rows.extend(
-            (record.id, question.id, i.item_id, rubric, i.name, i.weight, i.score, grader, graded_at, sort_key)
-            for i in grade.items
-        )
-    db.executemany("INSERT INTO grades VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", grade_rows)
-    db.executemany("INSERT INTO item_grades VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", item_rows)
+            item_rows.extend(
+                row | {"item_id": i.item_id, "item_name": i.name, "weight": i.weight, "score": i.score}
+                for i in grade.items
+            )
+    _insert_rows(db, "grades", grade_rows)
+    _insert_rows(db, "item_grades", item_rows)
+
+
+def _insert_rows(db: sqlite3.Connection, table: str, rows: list[dict[str, object]]) -> None:
+    if rows:
+        columns = list(rows[0])
+        names, values = ", ".join(columns), ", ".join(f":{c}" for c in columns)
+        db.executemany(f"INSERT INTO {table} ({names}) VALUES ({values})", rows)
+
+
+def _flags(history: list[tuple[QuestionGrade, GradeStamp]], session_grader: str) -> list[tuple[int, int, int]]:
+    """(latest, newest of its grader, the session's grade) for each of a question's grades, oldest first."""
+    graders = [made.grader for _, made in history]
+    newest = {grader: seq for seq, grader in enumerate(graders)}  # the last seq of each grader wins
+    session_seq = newest.get(session_grader, len(history) - 1)
+    return [
+        (int(seq == len(history) - 1), int(newest[g] == seq), int(seq == session_seq)) for seq, g in enumerate(graders)
+    ]
 
 
 def _index_one(db: sqlite3.Connection, store: Store, session_id: str, stamp: str) -> bool:
     """Index one session; False when it does not load (then it is recorded as broken)."""
     db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
     try:
-        record = store.load(session_id)
-    except (StoreError, ValueError, OSError) as exc:
+        _insert(db, store.load(session_id), stamp)
+    except (StoreError, ValueError, OSError) as exc:  # ValueError: a view whose grades and stamps disagree
+        db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))  # and whatever of it was inserted
         db.execute(
             "INSERT INTO sessions (id, fingerprint, error) VALUES (?, ?, ?)", (session_id, stamp, load_error(exc))
         )
         return False
-    _insert(db, record, stamp)
     return True
 
 

@@ -1,4 +1,11 @@
-"""What `review`, `review progress` and `review export` read from the history database."""
+"""What `review`, `review progress` and `review export` read from the history database.
+
+The database holds every grade of every question (a regrade adds one). Which of them a view reads:
+- progress (by topic, by rubric item) compares the newest grade of each grader, per grader, so a regrade by
+  another model adds that model's line and never shows as an improvement or a regression;
+- the progress charts read each session's grades by the session's own grader (else the latest);
+- the drills, the planner's weak topics and the export's `latest` column use each question's latest grade.
+"""
 
 from __future__ import annotations
 
@@ -33,6 +40,7 @@ class Progress:
 @dataclass(frozen=True)
 class TopicProgress(Progress):
     topic: str
+    grader: str
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,8 @@ EXPORT_COLUMNS = (
     "grader",
     "path",
     "provisional",
+    "reason",
+    "latest",
     "graded_at",
 )
 
@@ -84,14 +94,15 @@ def session_count(db: sqlite3.Connection) -> int:
 
 
 def _progress(db: sqlite3.Connection, table: str, keys: str, label: str) -> list[tuple]:
-    """(count, first, latest, average, latest label, *keys) per group, in key order.
+    """(count, first, latest, average, latest label, *keys) per group, in key order, over each grader's newest grades.
 
     Three index-only GROUP BY scans (SQLite takes a bare column from the row holding the min or max), so
     `review progress` stays fast with thousands of sessions.
     """
-    totals = db.execute(f"SELECT {keys}, count(*), avg(score) FROM {table} GROUP BY {keys} ORDER BY {keys}")
-    first = db.execute(f"SELECT {keys}, score, min(sort_key) FROM {table} GROUP BY {keys}")
-    latest = db.execute(f"SELECT {keys}, score, {label}, max(sort_key) FROM {table} GROUP BY {keys}")
+    rows_of = f"FROM {table} WHERE newest_of_grader = 1 GROUP BY {keys}"
+    totals = db.execute(f"SELECT {keys}, count(*), avg(score) {rows_of} ORDER BY {keys}")
+    first = db.execute(f"SELECT {keys}, score, min(sort_key) {rows_of}")
+    latest = db.execute(f"SELECT {keys}, score, {label}, max(sort_key) {rows_of}")
     width = keys.count(",") + 1
     firsts = {tuple(row[:width]): row[width] for row in first}
     latests = {tuple(row[:width]): (row[width], row[width + 1]) for row in latest}
@@ -103,11 +114,19 @@ def _progress(db: sqlite3.Connection, table: str, keys: str, label: str) -> list
 
 
 def topic_progress(db: sqlite3.Connection) -> list[TopicProgress]:
-    """Question scores by topic, topics in alphabetical order."""
+    """Question scores by topic and grader, topics in alphabetical order."""
     return [
-        TopicProgress(c, f, latest, avg, topic)
-        for c, f, latest, avg, _, topic in _progress(db, "grades", "topic", "NULL")
+        TopicProgress(c, f, latest, avg, topic, grader)
+        for c, f, latest, avg, _, topic, grader in _progress(db, "grades", "topic, grader", "NULL")
     ]
+
+
+def weakest_topics(db: sqlite3.Connection, limit: int) -> list[str]:
+    """The `limit` topics with the lowest average latest grade (what `start --focus-weak` favours)."""
+    rows = db.execute(
+        "SELECT topic FROM grades WHERE latest = 1 GROUP BY topic ORDER BY avg(score), topic LIMIT ?", (limit,)
+    )
+    return [row[0] for row in rows]
 
 
 def weakest_items(db: sqlite3.Connection, limit: int) -> list[ItemProgress]:
@@ -122,16 +141,19 @@ def weakest_items(db: sqlite3.Connection, limit: int) -> list[ItemProgress]:
 
 
 def export_rows(db: sqlite3.Connection) -> list[dict[str, object]]:
-    """One row per item grade, oldest session first."""
+    """One row per item grade (every grade, the latest of each question marked), oldest session first."""
     rows = db.execute(
         "SELECT i.session_id, s.created_at, i.question_id, q.topic, q.round, i.rubric_hash, i.item_id, i.item_name,"
-        " i.weight, i.score, g.score, i.grader, g.path, g.provisional, i.graded_at FROM item_grades i"
-        " JOIN sessions s ON s.id = i.session_id"
+        " i.weight, i.score, g.score, i.grader, g.path, g.provisional, g.reason, g.latest, i.graded_at"
+        " FROM item_grades i JOIN sessions s ON s.id = i.session_id"
         " JOIN questions q ON q.session_id = i.session_id AND q.question_id = i.question_id"
-        " JOIN grades g ON g.session_id = i.session_id AND g.question_id = i.question_id"
-        " ORDER BY i.sort_key, i.rowid"
+        " JOIN grades g ON g.session_id = i.session_id AND g.question_id = i.question_id AND g.seq = i.seq"
+        " ORDER BY i.sort_key, i.seq, i.rowid"
     )
-    return [dict(zip(EXPORT_COLUMNS, row, strict=True)) | {"provisional": bool(row[13])} for row in rows]
+    return [
+        dict(zip(EXPORT_COLUMNS, row, strict=True)) | {"provisional": bool(row[13]), "latest": bool(row[15])}
+        for row in rows
+    ]
 
 
 @dataclass(frozen=True)
@@ -148,11 +170,13 @@ class ItemReview:
 
 
 def item_reviews(db: sqlite3.Connection) -> list[ItemReview]:
-    """Every rubric item grade, oldest first (the order the schedule replays them in)."""
+    """Each question's latest rubric item grades, oldest answer first (the order the schedule replays them in).
+
+    `graded_at` is when the question was answered: a regrade corrects a review, it is not a new one."""
     rows = db.execute(
-        "SELECT i.question_id, i.item_id, i.item_name, i.score, g.hints, g.skipped, i.graded_at FROM item_grades i"
-        " JOIN grades g ON g.session_id = i.session_id AND g.question_id = i.question_id"
-        " ORDER BY i.sort_key, i.rowid"
+        "SELECT i.question_id, i.item_id, i.item_name, i.score, g.hints, g.skipped, i.answered_at FROM item_grades i"
+        " JOIN grades g ON g.session_id = i.session_id AND g.question_id = i.question_id AND g.seq = i.seq"
+        " WHERE i.latest = 1 ORDER BY i.sort_key, i.rowid"
     )
     return [ItemReview(q, i, name, score, hints, bool(skipped), at) for q, i, name, score, hints, skipped, at in rows]
 
@@ -176,14 +200,16 @@ class SessionScore:
 
 
 def session_scores(db: sqlite3.Connection) -> list[SessionScore]:
-    """Every graded session that loads, oldest first, with its overall and per-topic scores."""
+    """Every graded session that loads, oldest first, with its overall and per-topic scores by its own grader."""
     topics: dict[str, dict[str, int]] = {}
+    overall: dict[str, int] = {}
     for session_id, topic, average in db.execute(
-        "SELECT session_id, topic, avg(score) FROM grades GROUP BY session_id, topic ORDER BY session_id, topic"
+        "SELECT session_id, topic, avg(score) FROM grades WHERE session_grade = 1 GROUP BY session_id, topic"
     ):
         topics.setdefault(session_id, {})[topic] = round(average)
-    rows = db.execute(
-        "SELECT id, created_at, overall FROM sessions WHERE error IS NULL AND id IN (SELECT session_id FROM grades)"
-        " ORDER BY created_at, id"
-    )
-    return [SessionScore(sid, created, overall, topics.get(sid, {})) for sid, created, overall in rows]
+    for session_id, average in db.execute(
+        "SELECT session_id, avg(score) FROM grades WHERE session_grade = 1 GROUP BY session_id"
+    ):
+        overall[session_id] = round(average)
+    rows = db.execute("SELECT id, created_at FROM sessions WHERE error IS NULL ORDER BY created_at, id")
+    return [SessionScore(sid, created, overall[sid], topics[sid]) for sid, created in rows if sid in overall]

@@ -67,6 +67,57 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE grades ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
     DELETE FROM sessions;
     """,
+    # 3: every grade of a question, not only the latest (a regrade appends one): numbered per question, with why
+    # it was made, when, and which views read it; the sessions are indexed again to fill them in
+    """
+    DROP TABLE item_grades;
+    DROP TABLE grades;
+    CREATE TABLE grades (
+        session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+        question_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,        -- 0: the question's first grade, then one per regrade, in log order
+        topic TEXT NOT NULL,
+        rubric_hash TEXT NOT NULL,
+        grader TEXT NOT NULL,        -- who the grade counts for (a screened-out answer: the grader in charge)
+        path TEXT NOT NULL,
+        provisional INTEGER NOT NULL,
+        score INTEGER NOT NULL,
+        hints INTEGER NOT NULL,
+        skipped INTEGER NOT NULL,
+        reason TEXT NOT NULL,        -- session, resume, regrade or migrated
+        latest INTEGER NOT NULL,     -- 1: the question's latest grade (what the report and the drills use)
+        newest_of_grader INTEGER NOT NULL,  -- 1: the newest by this grader (what progress compares, per grader)
+        session_grade INTEGER NOT NULL,     -- 1: the newest by the session's grader, else the latest (the charts)
+        graded_at TEXT NOT NULL,     -- when the grade was made
+        answered_at TEXT NOT NULL,   -- when the question was done
+        sort_key TEXT NOT NULL,      -- session time, session id, question position: oldest sorts first
+        PRIMARY KEY (session_id, question_id, seq)
+    );
+    CREATE INDEX grades_by_topic ON grades (newest_of_grader, topic, grader, sort_key, score);
+    CREATE INDEX grades_charted ON grades (session_grade, session_id, topic, score);
+    CREATE TABLE item_grades (
+        session_id TEXT NOT NULL,
+        question_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        item_id TEXT NOT NULL,
+        rubric_hash TEXT NOT NULL,
+        item_name TEXT NOT NULL,
+        weight INTEGER NOT NULL,
+        score INTEGER NOT NULL,
+        grader TEXT NOT NULL,
+        latest INTEGER NOT NULL,
+        newest_of_grader INTEGER NOT NULL,
+        graded_at TEXT NOT NULL,
+        answered_at TEXT NOT NULL,
+        sort_key TEXT NOT NULL,
+        PRIMARY KEY (session_id, question_id, seq, item_id),
+        FOREIGN KEY (session_id, question_id, seq) REFERENCES grades ON DELETE CASCADE
+    );
+    CREATE INDEX item_grades_by_item ON item_grades
+        (newest_of_grader, question_id, item_id, grader, sort_key, score, item_name);
+    CREATE INDEX item_grades_latest ON item_grades (latest, sort_key);
+    DELETE FROM sessions;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -58,18 +58,24 @@ class Asked(_Event):
 
 
 class Answered(_Event):
-    """The candidate's exact text, the one assessment of it, and the coverage that steered the follow-up."""
+    """The candidate's exact text, the one assessment of it, the coverage that steered the follow-up, and the
+    move the engine chose next (so a replay continues as recorded whatever the policy is by then)."""
 
     type: Literal["answered"] = "answered"
     text: str
     covered: list[str] = Field(default_factory=list)
     assessment: AnswerAssessment
+    decided: Action | None = None  # None in older logs: the fold then asks today's policy
 
 
 class CommandGiven(_Event):
+    """A command the candidate typed, and the move the engine chose for it (a /hint's target and where a /skip
+    went are replayed as recorded)."""
+
     type: Literal["command"] = "command"
     command: str
     argument: str = ""
+    decided: Action | None = None  # None in older logs: the fold then works it out again
 
 
 class Graded(_Event):
@@ -80,6 +86,7 @@ class Graded(_Event):
     rubric_hash: str
     reason: Literal["session", "resume", "regrade", "migrated"] = "session"
     grade: QuestionGrade
+    backend: str | None = None  # the grader in charge (None in older logs); a screened-out answer counts for it
 
 
 class SettingsChanged(_Event):

@@ -10,7 +10,7 @@ from interviewer.bank.models import Question
 from interviewer.engine.state import EngineState, RunStatus, SessionStatus
 from interviewer.grading.models import QuestionGrade, Usage
 
-SCHEMA_VERSION = 2  # 1: 0.1.0, the record saved whole; 2: a view folded from events.jsonl
+SCHEMA_VERSION = 3  # 1: 0.1.0, the record saved whole; 2: a view folded from events.jsonl; 3: with grade_stamps
 
 
 def utc_now() -> str:
@@ -54,6 +54,15 @@ class RecordedSettings(BaseModel):
     complete: bool = True  # False for sessions from 0.1.0, which recorded only the model names
 
 
+class GradeStamp(BaseModel):
+    """When, why and by whom one grade was made: one per `graded` event."""
+
+    at: float
+    reason: str
+    rubric_hash: str
+    grader: str  # who the grade counts for: a screened-out answer's grade counts for the grader in charge
+
+
 class SessionRecord(BaseModel):
     schema_version: int = SCHEMA_VERSION
     id: str
@@ -71,6 +80,8 @@ class SessionRecord(BaseModel):
     grades: dict[str, QuestionGrade] = Field(default_factory=dict)  # the latest grade of each question
     earlier_grades: dict[str, list[QuestionGrade]] = Field(default_factory=dict)  # replaced grades, oldest first
     rubric_hashes: dict[str, str] = Field(default_factory=dict)  # the rubric each latest grade was made against
+    # per question, one stamp per grade, oldest first: those of `earlier_grades`, then the latest grade's
+    grade_stamps: dict[str, list[GradeStamp]] = Field(default_factory=dict)
     usage: list[Usage] = Field(default_factory=list)
     timings: dict[str, float] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)
@@ -86,6 +97,17 @@ class SessionRecord(BaseModel):
     def previous_grade(self, question_id: str) -> QuestionGrade | None:
         earlier = self.earlier_grades.get(question_id)
         return earlier[-1] if earlier else None
+
+    def grade_history(self, question_id: str) -> list[tuple[QuestionGrade, GradeStamp]]:
+        """Every grade of the question with its stamp, oldest first (the last is the latest)."""
+        grades = [
+            *self.earlier_grades.get(question_id, []),
+            *([self.grades[question_id]] if question_id in self.grades else []),
+        ]
+        stamps = self.grade_stamps.get(question_id, [])
+        if len(stamps) != len(grades):
+            raise ValueError(f"{question_id} has {len(grades)} grades but {len(stamps)} grade stamps")
+        return list(zip(grades, stamps, strict=True))
 
     def provisional_ids(self) -> list[str]:
         return [qid for qid in self.completed_ids() if qid in self.grades and self.grades[qid].provisional]

@@ -128,9 +128,9 @@ class Store:
     def resolve(self, ref: str) -> str:
         """The session id `ref` names, exactly or as a unique prefix."""
         check_id(ref)
+        if any((self.root / ref / name).is_file() for name in (EVENTS, TRANSCRIPT)):
+            return ref  # an exact id: no need to list the store
         ids = self.ids()
-        if ref in ids:
-            return ref
         matches = [i for i in ids if i.startswith(ref)]
         if not matches:
             raise StoreError(f"no session {ref!r} in {self.root}")
@@ -169,15 +169,16 @@ class Store:
         return self._current_view(session_id) or self._fold(session_id, self.events(session_id)).record
 
     def _current_view(self, session_id: str) -> SessionRecord | None:
-        """transcript.json when it was folded from the log as it is now (the log only grows), else None."""
-        from interviewer.transcripts.record import SessionRecord
+        """transcript.json when this version folded it from the log as it is now (the log only grows), else None."""
+        from interviewer.transcripts.record import SCHEMA_VERSION, SessionRecord
 
         try:
             size = self.events_path(session_id).stat().st_size
             record = SessionRecord.model_validate_json(self.transcript_path(session_id).read_bytes())
         except (OSError, ValueError):
             return None
-        return record if record.log_bytes == size and record.id == session_id else None
+        current = record.log_bytes == size and record.schema_version == SCHEMA_VERSION
+        return record if current and record.id == session_id else None
 
     @staticmethod
     def _fold(session_id: str, events: list[Event]) -> Fold:
