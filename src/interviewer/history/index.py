@@ -1,14 +1,13 @@
 """Keep the history database in step with the store: the sessions stay the source of truth.
 
-A session's row carries a fingerprint of its folder (each file's name, size and mtime). `refresh` reindexes
-only the sessions whose fingerprint changed, adds new ones and drops deleted ones, so a warm `review` reads
-a few stat calls per session instead of parsing every transcript. A session that does not load is indexed
-as broken, with the reason.
+A session's row carries a fingerprint of the files it is read from (`Store.stamps`: sizes and mtimes).
+`refresh` reindexes only the sessions whose fingerprint changed, adds new ones and drops deleted ones, so a
+warm `review` makes two stat calls per session instead of parsing every transcript. A session that does not
+load is indexed as broken, with the reason.
 """
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -30,19 +29,6 @@ class RefreshResult:
     indexed: int  # sessions (re)read from the store
     removed: int
     broken: int  # of those indexed, how many do not load
-
-
-def fingerprint(folder: str) -> str:
-    """Names, sizes and mtimes of the folder's files (hidden temporary files left out)."""
-    parts = []
-    try:
-        for entry in os.scandir(folder):
-            if not entry.name.startswith(".") and entry.is_file():
-                stat = entry.stat()
-                parts.append(f"{entry.name}:{stat.st_size}:{stat.st_mtime_ns}")
-    except OSError as exc:
-        return f"unreadable: {exc.strerror}"
-    return ";".join(sorted(parts))
 
 
 def load_error(exc: Exception) -> str:
@@ -172,7 +158,7 @@ def _changes(db: sqlite3.Connection, current: dict[str, str]) -> tuple[list[str]
 
 def refresh(db: sqlite3.Connection, store: Store) -> RefreshResult:
     """Reindex what changed in the store since the last refresh."""
-    current = {sid: fingerprint(str(store.folder(sid))) for sid in store.ids()}
+    current = store.stamps()
     if _changes(db, current) == ([], []):
         return RefreshResult(0, 0, 0)
     broken = 0

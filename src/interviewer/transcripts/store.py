@@ -125,6 +125,31 @@ class Store:
         found = {p.parent.name for name in (EVENTS, TRANSCRIPT) for p in self.root.glob(f"*/{name}")}
         return sorted(i for i in found if _ID.fullmatch(i) and ".." not in i)
 
+    def stamps(self) -> dict[str, str]:
+        """Each session's id and a stamp of the files it is read from (size and mtime of its log and its view):
+        a changed stamp means the session may read differently. One directory scan and two stats a session."""
+        stamps = {}
+        try:
+            entries = list(os.scandir(self.root))
+        except OSError:
+            return {}
+        for entry in entries:
+            if not (_ID.fullmatch(entry.name) and ".." not in entry.name and entry.is_dir()):
+                continue
+            parts = []
+            for name in (EVENTS, TRANSCRIPT):
+                try:
+                    stat = os.stat(os.path.join(entry.path, name))
+                except FileNotFoundError:
+                    continue
+                except OSError as exc:
+                    parts.append(f"{name}:unreadable: {exc.strerror}")
+                    continue
+                parts.append(f"{name}:{stat.st_size}:{stat.st_mtime_ns}")
+            if parts:
+                stamps[entry.name] = ";".join(parts)
+        return dict(sorted(stamps.items()))
+
     def resolve(self, ref: str) -> str:
         """The session id `ref` names, exactly or as a unique prefix."""
         check_id(ref)
