@@ -314,6 +314,23 @@ def test_export_writes_one_csv_row_per_item_grade(transcripts: Path, tmp_path: P
     assert cv["score"] in {"0", "1", "2", "3"}
 
 
+def test_export_keeps_a_formula_looking_item_name_as_text_in_csv_and_exact_in_json_lines(transcripts: Path, tmp_path):
+    formula = '=HYPERLINK("http://example.invalid","Explains folds")'
+
+    def rename(data: dict) -> None:
+        for grade in data["grades"].values():
+            for item in grade["items"]:
+                item["name"] = formula
+
+    clone(transcripts, "20300101-090000-beef", rename)
+    out = tmp_path / "history.csv"
+    assert review(transcripts, "export", "--format", "csv", "--out", str(out)).exit_code == 0
+    names = {row["item_name"] for row in csv.DictReader(out.open(encoding="utf-8"))}
+    assert names == {"'" + formula}
+    lines = review(transcripts, "export", "--format", "jsonl").output
+    assert {json.loads(line)["item_name"] for line in io.StringIO(lines)} == {formula}
+
+
 def test_export_as_json_lines_goes_to_stdout(transcripts: Path):
     copy_examples(transcripts)
     result = review(transcripts, "export", "--format", "jsonl")

@@ -10,6 +10,13 @@ from typing import TextIO
 from interviewer.history.queries import EXPORT_COLUMNS
 
 FORMATS = ("csv", "jsonl")
+# A spreadsheet runs a cell that starts with one of these as a formula: a rubric item named
+# "=HYPERLINK(...)" in someone's pack must stay text. CSV cells get a leading apostrophe; JSON lines stay exact.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(value: object) -> object:
+    return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value
 
 
 def write_export(rows: Iterable[dict[str, object]], out: TextIO, fmt: str) -> int:
@@ -19,7 +26,7 @@ def write_export(rows: Iterable[dict[str, object]], out: TextIO, fmt: str) -> in
         writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow(row)
+            writer.writerow({key: _as_text(value) for key, value in row.items()})
             count += 1
     elif fmt == "jsonl":
         for row in rows:
