@@ -81,6 +81,12 @@ def test_a_partial_answer_is_told_only_what_it_missed_or_only_named(transcripts:
     assert METRICS not in section  # precision and recall instead of accuracy: explained, nothing to add
 
 
+def test_the_gaps_are_named_once_in_the_coaching_not_again_as_missing(transcripts: Path) -> None:
+    report = offline_report(transcripts, "mid", answers.PARTIAL_IMBALANCE)
+    assert SECTION in report
+    assert "**Missing or thin:**" not in report
+
+
 def test_a_perfect_answer_gets_no_stronger_answer_section(transcripts: Path) -> None:
     report = offline_report(transcripts, "senior", answers.STRONG_IMBALANCE)
     assert "100/100" in report

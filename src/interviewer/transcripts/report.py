@@ -114,7 +114,7 @@ def _grade_section(
     out.append("")
     if grade.strengths:
         out.append("**Strong:** " + _text(grade.strengths) + ".")
-    if grade.missing:
+    if grade.missing and not coached:  # the coaching names each of them, most important first
         out.append("**Missing or thin:** " + _text(grade.missing) + ".")
     if grade.red_flags:
         out.append("**Red flags:** " + _text(grade.red_flags) + ".")
