@@ -118,3 +118,22 @@ def test_a_provider_outage_midway_keeps_the_new_grades_and_says_so_in_one_line(
     listing = run_cli("review", "--transcripts-dir", str(transcripts), "export", "--format", "jsonl").output
     latest = {(r["session_id"], r["grader"]) for r in map(json.loads, listing.splitlines()) if r["latest"]}
     assert latest == {(done.name, MODEL), (untouched.name, "offline")}
+
+
+def test_a_session_open_elsewhere_is_skipped_before_any_model_call_and_the_other_is_regraded(
+    mock: respx.MockRouter, transcripts: Path, two_sessions: list[Path]
+) -> None:
+    from interviewer.transcripts.lock import SessionLock
+
+    fake = FakeModel("openai")
+    mock.post(OPENAI_URL).mock(side_effect=fake)
+    busy, free = two_sessions
+    held = SessionLock(busy / ".lock")
+    held.acquire("session held by the test")  # as a `resume` running in another terminal would
+    try:
+        result = regrade_all(transcripts)
+    finally:
+        held.release()
+    assert f"Skipped {busy.name}: session {busy.name} is open elsewhere (pid " in result.output
+    assert len(fake.of_kind("grader")) == 2  # only the free session's two answers were sent
+    assert regrades(busy) == [] and len(regrades(free)) == 2
