@@ -40,9 +40,9 @@ from interviewer.session import grade_run, graded
 from interviewer.settings import GraderModelSettings, Settings, load_settings
 from interviewer.text.plural import plural
 from interviewer.transcripts.fold import Fold
-from interviewer.transcripts.lock import SessionBusy, SessionLock
+from interviewer.transcripts.lock import SessionBusy
 from interviewer.transcripts.record import SessionRecord
-from interviewer.transcripts.store import LOCK, SessionWriter, Store, StoreError
+from interviewer.transcripts.store import SessionWriter, Store, StoreError
 
 
 @dataclass(frozen=True)
@@ -221,16 +221,6 @@ def _batches(
     return [batch for batch in batches.values() if batch[1]]
 
 
-def _not_busy(store: Store, session_id: str) -> None:
-    """Raise SessionBusy when another process has the session open (its lock taken for a moment, then let go)."""
-    probe = SessionLock(store.folder(session_id) / LOCK)
-    try:
-        probe.acquire(f"session {session_id}")
-    except OSError:
-        return  # no such folder, or one that cannot be written: loading or writing it says so
-    probe.release()
-
-
 def regrade_sessions(
     refs: list[str], all_sessions: bool, grader_model: str | None, transcripts_dir: Path | None
 ) -> int:
@@ -255,7 +245,7 @@ def regrade_sessions(
     records, unreadable = [], []
     for session_id in ids:
         try:
-            _not_busy(store, session_id)  # a session open elsewhere now would only have its new grades dropped
+            store.check_free(session_id)  # a session open elsewhere now would only have its new grades dropped
             records.append(store.load(session_id))
         except (StoreError, SessionBusy) as exc:
             unreadable.append(session_id)

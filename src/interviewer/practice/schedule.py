@@ -9,6 +9,7 @@ skipped, rates all its items "again".
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections.abc import Iterable
@@ -73,6 +74,7 @@ def _when(text: str) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
+@functools.cache
 def _replayer_digest() -> str:
     return cache.cache_key(Path(__file__).read_bytes(), Path(sys.modules[Scheduler.__module__].__file__).read_bytes())
 

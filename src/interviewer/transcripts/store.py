@@ -44,8 +44,12 @@ class StoreWriteError(StoreError):
     """Something could not be written (disk full, read-only, not a folder ...)."""
 
 
+def _is_id(name: str) -> bool:
+    return bool(_ID.fullmatch(name)) and ".." not in name
+
+
 def check_id(session_id: str) -> str:
-    if not _ID.fullmatch(session_id) or ".." in session_id:
+    if not _is_id(session_id):
         raise StoreError(
             f"{session_id!r} is not a session id: ids are letters, digits, '-', '_' and '.' (no '/', '\\' or '..')"
         )
@@ -123,7 +127,7 @@ class Store:
         if not self.root.is_dir():
             return []
         found = {p.parent.name for name in (EVENTS, TRANSCRIPT) for p in self.root.glob(f"*/{name}")}
-        return sorted(i for i in found if _ID.fullmatch(i) and ".." not in i)
+        return sorted(i for i in found if _is_id(i))
 
     def stamps(self) -> dict[str, str]:
         """Each session's id and a stamp of the files it is read from (size and mtime of its log and its view):
@@ -134,7 +138,7 @@ class Store:
         except OSError:
             return {}
         for entry in entries:
-            if not (_ID.fullmatch(entry.name) and ".." not in entry.name and entry.is_dir()):
+            if not (_is_id(entry.name) and entry.is_dir()):
                 continue
             parts = []
             for name in (EVENTS, TRANSCRIPT):
@@ -272,6 +276,16 @@ class Store:
                 lock.release()
                 raise
         return SessionWriter(lock, log), started
+
+    def check_free(self, session_id: str) -> None:
+        """Raise SessionBusy when another process has the session open (its lock taken for a moment, then let
+        go). A folder that is missing or cannot be written passes: reading or writing it says so."""
+        probe = SessionLock(self.folder(session_id) / LOCK)
+        try:
+            probe.acquire(f"session {session_id}")
+        except OSError:
+            return
+        probe.release()
 
     def open(self, session_id: str) -> tuple[SessionWriter, Fold]:
         """Lock an existing session for writing; its fold, read under the lock. A 0.1.0 session gets its log."""
