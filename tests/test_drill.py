@@ -9,13 +9,16 @@ from pathlib import Path
 import yaml
 from fsrs import Rating
 
+from interviewer.bank.outline import outline_of
 from interviewer.engine.engine import Engine
 from interviewer.engine.policy import Assessment
 from interviewer.history.db import connect, database_path
-from interviewer.history.queries import ItemReview, item_reviews
+from interviewer.history.index import open_index, rebuild
+from interviewer.history.queries import ItemReview, content_token, item_reviews
 from interviewer.practice.plan import plan_drill
-from interviewer.practice.schedule import build_schedule, rating
+from interviewer.practice.schedule import build_schedule, history_schedule, rating
 from interviewer.text.screen import AnswerKind
+from interviewer.transcripts.store import Store
 from tests.conftest import PACK
 from tests.helpers import PACK_ARGS, blocks, run_cli, sessions, transcript
 
@@ -62,7 +65,7 @@ def test_reviews_are_replayed_in_order_so_a_recovered_item_is_scheduled_further_
 
 
 def _states(cards) -> dict:
-    return {key: (s.card.to_dict(), s.reviews, s.last_score, s.name) for key, s in cards.items()}
+    return {key: (s.due, s.stability, s.reviews, s.last_score, s.name) for key, s in cards.items()}
 
 
 def test_a_schedule_replayed_before_comes_back_identical_from_the_cache(tmp_path: Path, monkeypatch) -> None:
@@ -101,8 +104,8 @@ def test_the_plan_takes_the_due_items_questions_first_and_skips_questions_left_o
         ]
     )
     now = DAY1 + timedelta(days=3)  # the day-0 "hard" item is due; the "easy" ones are not
-    plan = plan_drill(schedule.values(), bank.questions, now=now, count=2)
-    assert [d.question.id for d in plan.chosen] == ["cross-validation", "imbalanced-data"]
+    plan = plan_drill(schedule.values(), outline_of(bank.questions.values()), now=now, count=2)
+    assert [d.question_id for d in plan.chosen] == ["cross-validation", "imbalanced-data"]
     assert plan.focus() == {"cross-validation": ["when-not"], "imbalanced-data": ["metrics"]}
     assert plan.removed == ["retired-question"]
     assert ("disagreement-story", "context") in {(i.question_id, i.item_id) for i in plan.later}
@@ -201,3 +204,33 @@ def test_a_history_database_from_before_hints_were_indexed_is_emptied_to_be_inde
     db = connect(path)
     assert {row[1] for row in db.execute("PRAGMA table_info(grades)")} >= {"hints", "skipped"}
     assert db.execute("SELECT count(*) FROM sessions").fetchone()[0] == 0  # the next refresh indexes every session
+
+
+def _token_and_schedule(transcripts: Path) -> tuple[str, dict]:
+    db, _ = open_index(Store(transcripts))
+    return content_token(db), history_schedule(db)
+
+
+def test_an_unchanged_history_keeps_its_content_token_and_a_new_session_or_a_rebuild_changes_it(
+    transcripts: Path,
+) -> None:
+    assert _start(transcripts, 1, "We split into k folds and rotate the held out fold.", "/skip").exit_code == 0
+    first, _ = _token_and_schedule(transcripts)
+    assert _token_and_schedule(transcripts)[0] == first  # a refresh that found nothing new
+    assert _start(transcripts, 1, "/skip", "/skip").exit_code == 0
+    second, _ = _token_and_schedule(transcripts)
+    assert second != first
+    db, _ = open_index(Store(transcripts))
+    rebuild(db, Store(transcripts))
+    assert content_token(db) not in (first, second)
+
+
+def test_the_schedule_read_by_progress_counts_a_new_grade_at_once(transcripts: Path) -> None:
+    assert _start(transcripts, 1, "We split into k folds and rotate the held out fold.", "/skip").exit_code == 0
+    _, before = _token_and_schedule(transcripts)
+    assert _start(transcripts, 2, "/skip", "/skip").exit_code == 0
+    _, after = _token_and_schedule(transcripts)
+    db, _ = open_index(Store(transcripts))
+    graded = item_reviews(db)
+    assert sum(s.reviews for s in after.values()) == len(graded) > sum(s.reviews for s in before.values())
+    assert _states(after) == _states(build_schedule(graded))

@@ -200,7 +200,7 @@ def test_a_database_from_before_every_grade_was_kept_migrates(transcripts: Path)
 
     history(transcripts)
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
     rows = query(transcripts, GRADES)
     assert [(seq, reason) for _, seq, reason, *_ in rows] == [(0, "session"), (1, "regrade")] * 2
 

@@ -20,6 +20,7 @@ LAYERS: dict[str, int] = {
     "exits": 0,
     "paths": 0,
     "cache": 1,
+    "config_file": 1,
     "tokens": 0,
     "prompts": 1,
     "printed": 1,

@@ -24,6 +24,7 @@ LITELLM_PROBE = (
     "    pass\n"
     "print('LITELLM_IMPORTED=' + str('litellm' in sys.modules), file=sys.stderr)\n"
     "print('WORDLLAMA_IMPORTED=' + str('wordllama' in sys.modules), file=sys.stderr)\n"
+    "print('PYDANTIC_IMPORTED=' + str('pydantic' in sys.modules), file=sys.stderr)\n"
 )
 
 
@@ -79,6 +80,22 @@ def test_offline_session_review_and_bank_never_import_litellm(tmp_path: Path) ->
         ["bank", "validate"],
     ):
         assert "LITELLM_IMPORTED=False" in probe_imports(*args).stderr
+
+
+def test_a_warm_review_and_progress_import_no_pydantic(tmp_path: Path) -> None:
+    """Once the history database and the bank outline exist, listing and progress need no pydantic
+    (nor typer's pydantic-based option conversion): their start-up is the command line's own."""
+    out = tmp_path / "t"
+    session = interviewer(
+        "start", *PACK_ARGS, "--transcripts-dir", str(out), "-n", "1", "--topic", "optimization",
+        input=blocks("The learning rate scales the step; too large diverges, too small is slow."),
+    )  # fmt: skip
+    assert session.returncode == 0, session.stderr
+    for args, shown in ((["review"], "Sessions in"), (["review", "progress"], "Progress by topic")):
+        interviewer(*args, "--transcripts-dir", str(out))  # builds the index and the outline
+        warm = probe_imports(*args, "--transcripts-dir", str(out))
+        assert "PYDANTIC_IMPORTED=False" in warm.stderr, (args, warm.stderr)
+        assert shown in warm.stdout, warm.stdout
 
 
 def test_piped_session_runs_as_a_real_process(tmp_path: Path) -> None:

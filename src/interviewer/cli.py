@@ -95,7 +95,7 @@ def _main(
     """Mock Machine Learning Engineer interviews in the terminal: asked, followed up, graded."""
     from rich.text import Text
 
-    from interviewer.settings import config_warnings
+    from interviewer.config_file import config_warnings
     from interviewer.ui.console import make_console
 
     for warning in config_warnings():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -16,22 +15,12 @@ from pydantic_settings import (
 )
 
 from interviewer.bank.levels import Level
-from interviewer.exits import UserError
+from interviewer.config_file import ENV_PREFIX, SettingsError, config_path, read_config_file
 from interviewer.paths import default_transcripts_dir
 
 OFFLINE = "offline"
 # A provider key alone never switches the engine (no surprise spending); these are suggested instead.
 SUGGESTED_MODELS = (("OPENAI_API_KEY", "openai/gpt-4o-mini"), ("ANTHROPIC_API_KEY", "anthropic/claude-haiku-4-5"))
-
-
-def config_path() -> Path:
-    """$INTERVIEWER_CONFIG, else config.toml in the user's config directory."""
-    explicit = os.environ.get("INTERVIEWER_CONFIG")
-    if explicit:
-        return Path(explicit).expanduser()
-    from platformdirs import user_config_path
-
-    return user_config_path("interviewer") / "config.toml"
 
 
 class ModelSettings(BaseModel):
@@ -67,7 +56,7 @@ class GraderModelSettings(ModelSettings):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="INTERVIEWER_", env_nested_delimiter="__", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="ignore")
 
     interviewer: InterviewerModelSettings = Field(default_factory=lambda: InterviewerModelSettings())
     grader: GraderModelSettings = Field(default_factory=lambda: GraderModelSettings())
@@ -110,47 +99,6 @@ def resolve_models(settings: Settings) -> Settings:
         return settings
     inherited = {"model": interviewer.model, "api_base": grader.api_base or interviewer.api_base}
     return settings.model_copy(update={"grader": grader.model_copy(update=inherited)})
-
-
-class SettingsError(UserError):
-    """A config file or setting that cannot be used; the message names the file (or source) and the key."""
-
-
-def read_config_file() -> dict[str, Any]:
-    """The config file's tables ({} when there is none); malformed TOML is a SettingsError naming the file."""
-    path = config_path()
-    if not path.is_file():
-        return {}
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SettingsError(f"{path}: not valid TOML: {exc}") from None
-    except OSError as exc:
-        raise SettingsError(f"{path}: cannot be read: {exc.strerror or exc}") from None
-
-
-def unknown_keys(data: dict[str, Any], model: type[BaseModel] = Settings, prefix: str = "") -> list[str]:
-    """Dotted keys in `data` that `model` has no field for (a misspelling such as `modle` is ignored silently)."""
-    unknown = []
-    for key, value in data.items():
-        field = model.model_fields.get(key)
-        if field is None:
-            unknown.append(f"{prefix}{key}")
-        elif isinstance(value, dict) and isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
-            unknown.extend(unknown_keys(value, field.annotation, f"{prefix}{key}."))
-    return unknown
-
-
-def config_warnings() -> list[str]:
-    """One line per config-file key that does nothing, with the keys that exist."""
-    path = config_path()
-    lines = []
-    for key in unknown_keys(read_config_file()):
-        table = key.rpartition(".")[0]
-        model = Settings.model_fields[table].annotation if table else Settings
-        known = ", ".join(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else ""
-        lines.append(f"{path}: unknown key {key!r} is ignored (known{' in [' + table + ']' if table else ''}: {known})")
-    return lines
 
 
 def _invalid(exc: ValidationError, data: dict[str, Any]) -> SettingsError:

@@ -5,26 +5,20 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
-from interviewer import __version__
 from interviewer import cache as parsed
+from interviewer.bank.files import BankError, default_pack_files, pack_files, reader_digest
 from interviewer.bank.models import Pack, Question
 from interviewer.limits import MAX_PACK_BYTES, MAX_PACK_QUESTIONS
-from interviewer.paths import rubrics_dir
 
 # libyaml parses packs about twice as fast as the pure-Python parser; both build nodes the same way.
 MERGE_TAG = "tag:yaml.org,2002:merge"
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class BankError(Exception):
-    """A pack that cannot be used; the message names file, question id and field."""
 
 
 @dataclass(frozen=True)
@@ -46,23 +40,6 @@ class Bank:
             return self.questions[question_id]
         except KeyError:
             raise BankError(f"no question with id {question_id!r} in the bank") from None
-
-
-def default_pack_files() -> list[Path]:
-    return sorted((rubrics_dir() / "packs").glob("*.yaml"))
-
-
-def pack_files(paths: Iterable[Path]) -> list[Path]:
-    """Expand directories into their *.yaml files (recursively), keep files as given."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*.y*ml") if p.suffix in {".yaml", ".yml"}))
-        elif path.exists():
-            files.append(path)
-        else:
-            raise BankError(f"{path}: no such file or directory")
-    return files
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:
@@ -128,17 +105,10 @@ def _read(path: Path) -> str:
         raise BankError(f"{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
 
 
-@cache
-def _reader_digest() -> str:
-    """What a parsed pack depends on besides its text: this version and the bank package's code."""
-    sources = sorted(Path(__file__).parent.glob("*.py"))
-    return parsed.cache_key(__version__, *(source.read_bytes() for source in sources))
-
-
 def load_pack(path: Path) -> Pack:
     """The pack in `path`. Parsing YAML is most of the cost, so a pack read before comes from the cache."""
     text = _read(path)
-    key = parsed.cache_key(_reader_digest(), text)
+    key = parsed.cache_key(reader_digest(), text)
     if (cached := parsed.read("packs", key)) is not None:
         try:
             return Pack.model_validate_json(cached)

@@ -216,8 +216,9 @@ def run(
     from rich.table import Table
 
     from interviewer.bank.loader import BankError, load_bank
+    from interviewer.config_file import SettingsError
     from interviewer.exits import EXIT_INTERRUPTED, EXIT_PROVIDER, EXIT_USAGE
-    from interviewer.settings import SettingsError, load_settings
+    from interviewer.settings import load_settings
 
     console, err = Console(highlight=False), Console(stderr=True, highlight=False)
     try:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import os
 
-from interviewer.settings import config_path, load_settings, suggested_model
+from interviewer.config_file import config_path
+from interviewer.settings import load_settings, suggested_model
 from interviewer.text.redact import mask, mask_url
 from interviewer.ui.console import make_console
 

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from interviewer.bank.loader import BankError, load_bank
+from interviewer.bank.outline import outline_of
 from interviewer.commands.interview import StartOptions, settings_for, start_session
 from interviewer.exits import EXIT_ERROR, EXIT_OK
 from interviewer.history import queries
@@ -85,13 +86,13 @@ def run_drill(options: StartOptions, *, count: int, plan_only: bool, now: dateti
         console.print(Text.assemble(("Error: ", "bold red"), visible(str(exc))))
         return EXIT_ERROR
     now = now or datetime.now(UTC)
-    plan = plan_drill(build_schedule(reviews).values(), bank.questions, now=now, count=count)
+    plan = plan_drill(build_schedule(reviews).values(), outline_of(bank.questions.values()), now=now, count=count)
     if plan_only or not plan.chosen:
         show_plan(console, plan, now)
         return EXIT_OK if plan_only else EXIT_ERROR
     for drill in plan.chosen:
         aims = ", ".join(f"{i.name} ({i.why()})" for i in drill.focus)
-        console.print(Text(visible(f"Drilling {drill.question.id}: {aims}")))
-    options.question_ids = [d.question.id for d in plan.chosen]
+        console.print(Text(visible(f"Drilling {drill.question_id}: {aims}")))
+    options.question_ids = [d.question_id for d in plan.chosen]
     options.focus = plan.focus()
     return start_session(options)

@@ -17,13 +17,13 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from interviewer import config_file
 from interviewer.exits import EXIT_ERROR, EXIT_OK
 from interviewer.history import queries
 from interviewer.history.db import database_path, open_history, remove_database
 from interviewer.history.export import write_export
 from interviewer.history.index import load_error, open_index, rebuild
 from interviewer.printed import printed_command
-from interviewer.settings import load_settings
 from interviewer.text.safe import visible
 from interviewer.transcripts.store import Store, StoreError
 from interviewer.ui.console import make_console
@@ -34,7 +34,7 @@ WIDE_LIST = 100  # columns from which `review` also shows the grader
 
 
 def _store(transcripts_dir: Path | None) -> Store:
-    return Store(load_settings(transcripts_dir=transcripts_dir).transcripts_dir)
+    return Store(config_file.transcripts_dir(transcripts_dir))
 
 
 def _history(store: Store, console: Console) -> sqlite3.Connection:
@@ -104,14 +104,24 @@ def show_session(session_id: str | None, transcripts_dir: Path | None) -> int:
     return EXIT_OK
 
 
-def _progress_data(db: sqlite3.Connection, transcripts_dir: Path | None):
+def _bank_paths() -> list[Path]:
+    """The configured extra packs; `Settings` (pydantic, ~0.1 s to import) is read only when some are set."""
+    if not config_file.is_set("bank_paths"):
+        return []
+    from interviewer.settings import load_settings
+
+    return load_settings().bank_paths
+
+
+def _progress_data(db: sqlite3.Connection):
     from datetime import UTC, datetime
 
-    from interviewer.bank.loader import BankError, load_bank
+    from interviewer.bank.files import BankError
+    from interviewer.bank.outline import bank_outline
     from interviewer.practice.progress import progress_data
 
     try:
-        bank = load_bank(load_settings(transcripts_dir=transcripts_dir).bank_paths).questions
+        bank = bank_outline(_bank_paths())
     except BankError:
         bank = {}  # then nothing is suggested to drill
     return progress_data(db, bank, datetime.now(UTC))
@@ -157,7 +167,7 @@ def show_progress(transcripts_dir: Path | None, html: Path | None = None) -> int
             str(item.latest),
         )
     console.print(items)
-    data = _progress_data(db, transcripts_dir)
+    data = _progress_data(db)
     console.print(Text.from_ansi(terminal_charts(data, min(console.width, 100))))
     mastery = " · ".join(f"{count} {state}" for state, count in data.mastery.items())
     console.print(f"Rubric items: {mastery}", markup=False)

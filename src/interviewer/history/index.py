@@ -12,8 +12,6 @@ import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-
 from interviewer.history.db import open_history
 from interviewer.transcripts.store import Store, StoreError
 
@@ -33,6 +31,8 @@ class RefreshResult:
 
 def load_error(exc: Exception) -> str:
     """Why a session does not load, in one line."""
+    from pydantic import ValidationError  # only a broken session pays for the import
+
     if isinstance(exc, ValidationError):
         first = exc.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "file"
@@ -168,6 +168,7 @@ def refresh(db: sqlite3.Connection, store: Store) -> RefreshResult:
         db.executemany("DELETE FROM sessions WHERE id = ?", [(sid,) for sid in gone])
         for sid in stale:
             broken += not _index_one(db, store, sid, current[sid])
+        _changed(db)
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
@@ -175,9 +176,17 @@ def refresh(db: sqlite3.Connection, store: Store) -> RefreshResult:
     return RefreshResult(len(stale), len(gone), broken)
 
 
+def _changed(db: sqlite3.Connection) -> None:
+    """A new content token (`queries.content_token`): whatever was derived from the old content is not reused."""
+    db.execute("UPDATE meta SET value = lower(hex(randomblob(16))) WHERE key = 'content'")
+
+
 def rebuild(db: sqlite3.Connection, store: Store) -> RefreshResult:
     """Forget everything and index every session again."""
+    db.execute("BEGIN IMMEDIATE")
     db.execute("DELETE FROM sessions")
+    _changed(db)
+    db.execute("COMMIT")
     return refresh(db, store)
 
 

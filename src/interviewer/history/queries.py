@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -156,9 +157,9 @@ def export_rows(db: sqlite3.Connection) -> list[dict[str, object]]:
     ]
 
 
-@dataclass(frozen=True)
-class ItemReview:
-    """One rubric item grade with what happened on its question (hints, a skip), for the drill schedule."""
+class ItemReview(NamedTuple):
+    """One rubric item grade with what happened on its question (hints, a skip), for the drill schedule.
+    A tuple: `review progress` reads one per graded item, thousands at a time."""
 
     question_id: str
     item_id: str
@@ -167,6 +168,11 @@ class ItemReview:
     hints: int
     skipped: bool
     graded_at: str
+
+
+def content_token(db: sqlite3.Connection) -> str:
+    """Changes whenever anything indexed does (a refresh that reindexed or dropped a session, a rebuild)."""
+    return db.execute("SELECT value FROM meta WHERE key = 'content'").fetchone()[0]
 
 
 def item_reviews(db: sqlite3.Connection) -> list[ItemReview]:

@@ -118,6 +118,12 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX item_grades_latest ON item_grades (latest, sort_key);
     DELETE FROM sessions;
     """,
+    # 4: a token that changes whenever the indexed content does, so what is derived from the whole history (the
+    # drill schedule) can be cached under it without reading every grade to see whether anything changed
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT INTO meta VALUES ('content', lower(hex(randomblob(16))));
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

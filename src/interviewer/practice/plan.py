@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from interviewer.bank.models import Question
+from interviewer.bank.outline import Outline
 from interviewer.practice.schedule import ItemSchedule
 
 DEFAULT_DRILL_QUESTIONS = 3
@@ -15,7 +15,7 @@ DEFAULT_DRILL_QUESTIONS = 3
 
 @dataclass(frozen=True)
 class DrillQuestion:
-    question: Question
+    question_id: str
     focus: list[ItemSchedule]  # the items the follow-ups aim at: the due ones, or else the weakest
     items: list[ItemSchedule]  # every scheduled item of the question
 
@@ -27,7 +27,7 @@ class DrillPlan:
     removed: list[str]  # question ids with a schedule that are no longer in the bank (skipped)
 
     def focus(self) -> dict[str, list[str]]:
-        return {d.question.id: [i.item_id for i in d.focus] for d in self.chosen}
+        return {d.question_id: [i.item_id for i in d.focus] for d in self.chosen}
 
 
 def _focus(items: list[ItemSchedule], now: datetime) -> list[ItemSchedule]:
@@ -46,9 +46,8 @@ def _urgency(items: list[ItemSchedule], now: datetime) -> tuple:
     return (1, min(i.last_score for i in items), min(i.due for i in items))
 
 
-def plan_drill(
-    schedule: Iterable[ItemSchedule], bank: Mapping[str, Question], *, now: datetime, count: int
-) -> DrillPlan:
+def plan_drill(schedule: Iterable[ItemSchedule], bank: Outline, *, now: datetime, count: int) -> DrillPlan:
+    """`bank`: the rubric item ids of each question in the bank (`bank_outline`, `outline_of`)."""
     by_question: dict[str, list[ItemSchedule]] = defaultdict(list)
     for item in schedule:
         by_question[item.question_id].append(item)
@@ -57,13 +56,12 @@ def plan_drill(
         del by_question[question_id]
     # an item dropped from a question's rubric is no longer asked about: it is left out like a removed question
     for question_id, items in list(by_question.items()):
-        rubric = {r.id for r in bank[question_id].rubric}
-        by_question[question_id] = [i for i in items if i.item_id in rubric]
+        by_question[question_id] = [i for i in items if i.item_id in bank[question_id]]
         if not by_question[question_id]:
             del by_question[question_id]
     ranked = sorted(by_question, key=lambda q: (_urgency(by_question[q], now), q))[:count]
-    chosen = [DrillQuestion(bank[q], _focus(by_question[q], now), by_question[q]) for q in ranked]
-    drilled = {(d.question.id, i.item_id) for d in chosen for i in d.focus}
+    chosen = [DrillQuestion(q, _focus(by_question[q], now), by_question[q]) for q in ranked]
+    drilled = {(d.question_id, i.item_id) for d in chosen for i in d.focus}
     later = sorted(
         (i for items in by_question.values() for i in items if (i.question_id, i.item_id) not in drilled),
         key=lambda i: (i.due, i.question_id, i.item_id),

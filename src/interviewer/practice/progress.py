@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from interviewer.bank.models import Question
+from interviewer.bank.outline import Outline
 from interviewer.history import queries
 from interviewer.practice.plan import plan_drill
-from interviewer.practice.schedule import build_schedule
+from interviewer.practice.schedule import history_schedule
 
 MASTERY = ("due", "learning", "solid")
 NEXT_UP = 3
@@ -33,10 +32,10 @@ class ProgressData:
     next_up: list[NextItem]
 
 
-def progress_data(db: sqlite3.Connection, bank: Mapping[str, Question], now: datetime) -> ProgressData:
+def progress_data(db: sqlite3.Connection, bank: Outline, now: datetime) -> ProgressData:
     scores = queries.session_scores(db)
     names = sorted({topic for s in scores for topic in s.topics})
-    schedule = build_schedule(queries.item_reviews(db))
+    schedule = history_schedule(db)
     counts = Counter(item.mastery(now) for item in schedule.values())
     plan = plan_drill(schedule.values(), bank, now=now, count=NEXT_UP)
     return ProgressData(
@@ -44,5 +43,5 @@ def progress_data(db: sqlite3.Connection, bank: Mapping[str, Question], now: dat
         overall=[s.overall for s in scores],
         topics={name: [s.topics.get(name) for s in scores] for name in names},
         mastery={state: counts.get(state, 0) for state in MASTERY},
-        next_up=[NextItem(d.focus[0].name, d.question.id, d.focus[0].why()) for d in plan.chosen],
+        next_up=[NextItem(d.focus[0].name, d.question_id, d.focus[0].why()) for d in plan.chosen],
     )

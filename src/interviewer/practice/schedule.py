@@ -10,25 +10,30 @@ skipped, rates all its items "again".
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
-import sys
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-
-from fsrs import Card, Rating, Scheduler
+from typing import TYPE_CHECKING
 
 from interviewer import cache
+from interviewer.history import queries
 from interviewer.history.queries import ItemReview
 
-_RATINGS = (Rating.Again, Rating.Hard, Rating.Good, Rating.Easy)
+if TYPE_CHECKING:
+    from fsrs import Rating, Scheduler
+
 SOLID_STABILITY_DAYS = 7.0  # an item FSRS expects to be recalled a week on is "solid"
 
 
 def rating(score: int, *, hinted: bool, skipped: bool) -> Rating:
     """The FSRS rating of one item grade (0-3)."""
-    return Rating.Again if hinted or skipped else _RATINGS[score]
+    from fsrs import Rating  # FSRS is imported to replay grades only: a cached schedule needs none of it
+
+    return Rating.Again if hinted or skipped else (Rating.Again, Rating.Hard, Rating.Good, Rating.Easy)[score]
 
 
 @dataclass(frozen=True)
@@ -36,24 +41,21 @@ class ItemSchedule:
     question_id: str
     item_id: str
     name: str  # the item's latest display name
-    card: Card
+    due: datetime  # from the FSRS card the grades were replayed into
+    stability: float | None  # the card's: days over which FSRS expects the item to be recalled
     reviews: int
     last_score: int
     last_hinted: bool
     last_skipped: bool
 
-    @property
-    def due(self) -> datetime:
-        return self.card.due
-
     def is_due(self, now: datetime) -> bool:
-        return self.card.due <= now
+        return self.due <= now
 
     def mastery(self, now: datetime) -> str:
         """due, learning (not due, but its memory is short) or solid (FSRS stability of a week or more)."""
         if self.is_due(now):
             return "due"
-        return "solid" if (self.card.stability or 0.0) >= SOLID_STABILITY_DAYS else "learning"
+        return "solid" if (self.stability or 0.0) >= SOLID_STABILITY_DAYS else "learning"
 
     def why(self) -> str:
         """Why it is scheduled as it is, in a few words."""
@@ -64,6 +66,8 @@ class ItemSchedule:
 
 
 def _scheduler() -> Scheduler:
+    from fsrs import Scheduler
+
     """FSRS without minute-long learning steps (practice sessions are hours or days apart), and without fuzz:
     the same history always gives the same schedule. "Again" on a new item brings it back the next day."""
     return Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
@@ -76,45 +80,72 @@ def _when(text: str) -> datetime:
 
 @functools.cache
 def _replayer_digest() -> str:
-    return cache.cache_key(Path(__file__).read_bytes(), Path(sys.modules[Scheduler.__module__].__file__).read_bytes())
+    """This code and FSRS's scheduler, found without importing FSRS (a cached schedule does not need it)."""
+    spec = importlib.util.find_spec("fsrs")
+    assert spec is not None and spec.origin is not None, "fsrs is a dependency"
+    scheduler = Path(spec.origin).parent / "scheduler.py"
+    return cache.cache_key(Path(__file__).read_bytes(), scheduler.read_bytes())
 
 
 def build_schedule(reviews: Iterable[ItemReview]) -> dict[tuple[str, str], ItemSchedule]:
     """One schedule per (question id, item id), from its grades in time order (from the cache when replayed before)."""
     reviews = list(reviews)
-    key = cache.cache_key(_replayer_digest(), "\n".join(map(repr, reviews)))
+    key = cache.cache_key(_replayer_digest(), json.dumps(reviews))  # tuples: dumped as lists, quickly
     if (cached := cache.read("schedules", key)) is not None:
         try:
             return _from_json(cached)
         except (ValueError, KeyError, TypeError):
             pass  # a damaged entry: replay, and the entry is written again
-    cards = _replay(reviews)
-    cache.write("schedules", key, json.dumps([{**asdict(s), "card": s.card.to_dict()} for s in cards.values()]))
-    return cards
+    schedules = _replay(reviews)
+    cache.write("schedules", key, _to_json(schedules))
+    return schedules
+
+
+def history_schedule(db: sqlite3.Connection) -> dict[tuple[str, str], ItemSchedule]:
+    """`build_schedule` of the database's item reviews. Cached under the database's content token too, so an
+    unchanged history is not read grade by grade (thousands of rows) only to find its schedule in the cache."""
+    key = cache.cache_key(_replayer_digest(), queries.content_token(db))
+    if (cached := cache.read("history-schedules", key)) is not None:
+        try:
+            return _from_json(cached)
+        except (ValueError, KeyError, TypeError):
+            pass  # a damaged entry: built again, and written again
+    schedules = build_schedule(queries.item_reviews(db))
+    cache.write("history-schedules", key, _to_json(schedules))
+    return schedules
+
+
+def _to_json(schedules: dict[tuple[str, str], ItemSchedule]) -> str:
+    return json.dumps([{**asdict(s), "due": s.due.isoformat()} for s in schedules.values()])
 
 
 def _from_json(text: str) -> dict[tuple[str, str], ItemSchedule]:
-    schedules = [ItemSchedule(**{**entry, "card": Card.from_dict(entry["card"])}) for entry in json.loads(text)]
+    schedules = [ItemSchedule(**{**entry, "due": datetime.fromisoformat(entry["due"])}) for entry in json.loads(text)]
     return {(s.question_id, s.item_id): s for s in schedules}
 
 
 def _replay(reviews: list[ItemReview]) -> dict[tuple[str, str], ItemSchedule]:
+    from fsrs import Card
+
     scheduler = _scheduler()
-    cards: dict[tuple[str, str], ItemSchedule] = {}
+    cards: dict[tuple[str, str], Card] = {}
+    schedules: dict[tuple[str, str], ItemSchedule] = {}
     for review in reviews:
         key = (review.question_id, review.item_id)
-        previous = cards.get(key)
-        card = previous.card if previous else Card(card_id=len(cards) + 1)  # an id: Card() sleeps 1 ms to make one
+        previous = schedules.get(key)
+        card = cards.get(key) or Card(card_id=len(cards) + 1)  # an id: Card() sleeps 1 ms to make one
         grade = rating(review.score, hinted=review.hints > 0, skipped=review.skipped)
         card, _ = scheduler.review_card(card, grade, review_datetime=_when(review.graded_at))
-        cards[key] = ItemSchedule(
+        cards[key] = card
+        schedules[key] = ItemSchedule(
             question_id=review.question_id,
             item_id=review.item_id,
             name=review.item_name,
-            card=card,
+            due=card.due,
+            stability=card.stability,
             reviews=(previous.reviews if previous else 0) + 1,
             last_score=review.score,
             last_hinted=review.hints > 0,
             last_skipped=review.skipped,
         )
-    return cards
+    return schedules
