@@ -11,9 +11,11 @@ Two sets:
   same checks: `token-overlap` scores 100 x the share of the question's reference content words (rubric
   signals and strong-answer lines) that the answer contains; `constant` gives every answer the mean band
   midpoint of the tune half. For the offline grader it also counts how many red_flag answers get the red flag
-  they state (`flag:`) named in their grade, and how many strong answers get any red flag (false alarms).
+  they state (`flag:`) named in their grade, and how many strong answers get any red flag (false alarms);
+- the fresh meaning set (`rubrics/calibration/meaning_fresh/*.yaml`): other questions, all held out, written
+  blind after the grader was developed; the same checks, as a third block ("meaning set, fresh held-out").
 
-Usage: .venv/bin/python bench/calibration.py [calibration-dir] [--meaning-dir DIR] [--json]
+Usage: .venv/bin/python bench/calibration.py [calibration-dir] [--meaning-dir DIR] [--fresh-dir DIR] [--json]
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from interviewer.bank.calibration import (
     Kind,
     MeaningSet,
     Split,
+    fresh_meaning_dir,
     load_calibration,
     load_meaning,
 )
@@ -156,49 +159,65 @@ def _frac(cell: list[int]) -> str:
     return f"{cell[0]}/{cell[1]}"
 
 
-def print_meaning(sets: list[MeaningSet], results: dict[str, dict[str, dict[str, object]]], constant: int) -> None:
+Blocks = dict[str, tuple[str, list[MeaningSet]]]
+
+
+def meaning_blocks(sets: list[MeaningSet], fresh: list[MeaningSet]) -> Blocks:
+    """Key -> (title, sets) of each reported block: the meaning set's two halves, then the fresh held-out set."""
+    blocks: Blocks = {
+        split.value: (f"meaning set, {split.value} half", [s for s in sets if s.split is split]) for split in Split
+    }
+    blocks["fresh"] = ("meaning set, fresh held-out", fresh)
+    return blocks
+
+
+def print_meaning(blocks: Blocks, results: dict[str, dict[str, dict[str, object]]], constant: int) -> None:
     graders = list(results)
-    for split in Split:
-        half = [s for s in sets if s.split is split]
-        print(f"\nmeaning set, {split.value} half ({len(half)} questions)")
+    for key, (title, half) in blocks.items():
+        print(f"\n{title} ({len(half)} questions)")
         print(f"{'check':42s}" + "".join(f"{g:>15s}" for g in graders))
-        first = results[graders[0]][split.value]
+        first = results[graders[0]][key]
         names = list(first["checks"])  # type: ignore[arg-type]
         rows = [(f"band {k.value} {list(half[0].answer(k).band) if half else ''}", f"band {k.value}") for k in Kind]
         rows = [(label, name) for label, name in rows if name in names]
         rows += [(name, name) for name in names if name.startswith("order ")]
         for label, name in rows:
-            print(f"{label:42s}" + "".join(f"{_frac(results[g][split.value]['checks'][name]):>15s}" for g in graders))
-        for key, label in (("band", "band hits, all kinds"), ("order", "ordering checks")):
-            print(f"{label:42s}" + "".join(f"{_frac(results[g][split.value][key]):>15s}" for g in graders))
+            print(f"{label:42s}" + "".join(f"{_frac(results[g][key]['checks'][name]):>15s}" for g in graders))
+        for total, label in (("band", "band hits, all kinds"), ("order", "ordering checks")):
+            print(f"{label:42s}" + "".join(f"{_frac(results[g][key][total]):>15s}" for g in graders))
         print(
             f"{'share of all band+ordering checks':42s}"
-            + "".join(f"{100 * results[g][split.value]['share']:>14.1f}%" for g in graders)
+            + "".join(f"{100 * results[g][key]['share']:>14.1f}%" for g in graders)
         )
-        offline = results["offline"][split.value]
-        for key, label in (
+        offline = results["offline"][key]
+        for count, label in (
             ("red_flag_caught", "stated red flag named (offline)"),
             ("strong_answers_flagged", "strong answers given a red flag (offline)"),
         ):
-            print(f"{label:42s}{_frac(offline[key]):>15s}")
-    print(f"\n(constant baseline scores every answer {constant}; goal on heldout: >= {100 * GOAL_HELDOUT:.0f}%)")
+            print(f"{label:42s}{_frac(offline[count]):>15s}")
+    print(
+        f"\n(constant baseline scores every answer {constant}; "
+        f"goal on heldout and fresh held-out: >= {100 * GOAL_HELDOUT:.0f}%)"
+    )
 
 
-def print_meaning_detail(bank: Bank, sets: list[MeaningSet], scores: dict[str, dict[Kind, int]]) -> None:
+def print_meaning_detail(bank: Bank, blocks: Blocks, scores: dict[str, dict[Kind, int]]) -> None:
     print("\nmeaning set, offline scores per question (band misses marked *)")
     print(f"{'question':40s} {'round':18s} {'half':8s}" + "".join(f"{k.value[:12]:>13s}" for k in Kind))
-    for s in sets:
-        cells = []
-        for kind in Kind:
-            score = scores[s.question][kind]
-            cells.append(f"{score:>12d}{' ' if s.answer(kind).hits(score) else '*'}")
-        print(f"{s.question:40s} {bank.get(s.question).round.value:18s} {s.split.value:8s}" + "".join(cells))
+    for key, (_, half) in blocks.items():
+        for s in half:
+            cells = []
+            for kind in Kind:
+                score = scores[s.question][kind]
+                cells.append(f"{score:>12d}{' ' if s.answer(kind).hits(score) else '*'}")
+            print(f"{s.question:40s} {bank.get(s.question).round.value:18s} {key:8s}" + "".join(cells))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("calibration_dir", nargs="?", type=Path, default=None)
     parser.add_argument("--meaning-dir", type=Path, default=None)
+    parser.add_argument("--fresh-dir", type=Path, default=None, help="default rubrics/calibration/meaning_fresh/")
     parser.add_argument("--json", action="store_true", help="print the numbers as one JSON object")
     args = parser.parse_args()
 
@@ -209,19 +228,18 @@ def main() -> None:
     )
 
     sets = load_meaning(args.meaning_dir)
-    grades = {s.question: {a.kind: offline(bank.get(s.question), a.text) for a in s.answers} for s in sets}
+    blocks = meaning_blocks(sets, load_meaning(args.fresh_dir or fresh_meaning_dir()))
+    every = [s for _, half in blocks.values() for s in half]
+    grades = {s.question: {a.kind: offline(bank.get(s.question), a.text) for a in s.answers} for s in every}
     constant, constant_value = constant_grader(sets)
     scores = {
         "offline": {q: {k: g.score for k, g in per.items()} for q, per in grades.items()},
-        "token-overlap": score_meaning(bank, sets, token_overlap),
-        "constant": score_meaning(bank, sets, constant),
+        "token-overlap": score_meaning(bank, every, token_overlap),
+        "constant": score_meaning(bank, every, constant),
     }
-    results = {
-        name: {split.value: tally([s for s in sets if s.split is split], scores[name]) for split in Split}
-        for name in scores
-    }
-    for split in Split:
-        results["offline"][split.value] |= flag_counts(bank, [s for s in sets if s.split is split], grades)
+    results = {name: {key: tally(half, scores[name]) for key, (_, half) in blocks.items()} for name in scores}
+    for key, (_, half) in blocks.items():
+        results["offline"][key] |= flag_counts(bank, half, grades)
     if args.json:
         offline_scores = {q: {k.value: v for k, v in per.items()} for q, per in scores["offline"].items()}
         payload = {
@@ -233,8 +251,8 @@ def main() -> None:
         }
         print(json.dumps(payload, indent=2))
         return
-    print_meaning_detail(bank, sets, scores["offline"])
-    print_meaning(sets, results, constant_value)
+    print_meaning_detail(bank, blocks, scores["offline"])
+    print_meaning(blocks, results, constant_value)
 
 
 if __name__ == "__main__":

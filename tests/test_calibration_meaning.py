@@ -1,9 +1,11 @@
-"""The meaning calibration set: six answer kinds per bank question that tell meaning from vocabulary.
+"""The meaning calibration sets: six answer kinds per bank question that tell meaning from vocabulary.
 
-These tests pin the set itself (it is the measuring stick of issue 8, written before the grader changed):
-every file loads, names a bank question and has all six kinds; the tune and held-out halves are balanced;
-the plain-words strong answer really avoids every rubric signal of its question, matched exactly the way
-the offline detector matches signals; the bands are the ones the issue states. bench/calibration.py grades it.
+These tests pin the sets themselves (they are the measuring stick of issue 8): `meaning/`, written before the
+grader changed, and `meaning_fresh/`, written blind later on other questions, all held out. Every file of both
+loads, names a bank question and has all six kinds; the tune and held-out halves of `meaning/` are balanced and
+the fresh set shares no question with it; the plain-words strong answer really avoids every rubric signal of
+its question, matched exactly the way the offline detector matches signals; the bands are the ones the issue
+states. bench/calibration.py grades them.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from interviewer.bank.calibration import (
     MeaningSet,
     Split,
     default_calibration_dir,
+    default_meaning_dir,
+    fresh_meaning_dir,
     load_calibration,
     load_meaning,
     load_meaning_file,
@@ -27,7 +31,7 @@ from interviewer.bank.calibration import (
 from interviewer.bank.loader import Bank, load_bank
 from interviewer.text.normalize import find_phrase, phrase_key, tokens
 
-MIN_QUESTIONS = 24
+MIN_QUESTIONS = {"meaning": 24, "meaning_fresh": 12}
 FIXED_BANDS = {
     Kind.plain_strong: (70, 100),
     Kind.term_strong: (70, 100),
@@ -42,9 +46,14 @@ def bank() -> Bank:
     return load_bank()
 
 
+@pytest.fixture(scope="module", params=["meaning", "meaning_fresh"])
+def folder(request: pytest.FixtureRequest) -> Path:
+    return default_calibration_dir() / request.param
+
+
 @pytest.fixture(scope="module")
-def sets() -> list[MeaningSet]:
-    return load_meaning()
+def sets(folder: Path) -> list[MeaningSet]:
+    return load_meaning(folder)
 
 
 def _signals_in(text: str, signals: list[str]) -> list[str]:
@@ -53,16 +62,23 @@ def _signals_in(text: str, signals: list[str]) -> list[str]:
     return [s for s in signals if find_phrase(toks, phrase_key(s)) is not None]
 
 
-def test_the_set_covers_enough_distinct_bank_questions(bank: Bank, sets: list[MeaningSet]) -> None:
+def test_the_set_covers_enough_distinct_bank_questions(bank: Bank, folder: Path, sets: list[MeaningSet]) -> None:
     ids = [s.question for s in sets]
-    assert len(ids) >= MIN_QUESTIONS
+    assert len(ids) >= MIN_QUESTIONS[folder.name]
     assert len(set(ids)) == len(ids), "two meaning files for one question"
     assert [q for q in ids if q not in bank.questions] == []
 
 
-def test_each_file_is_named_after_its_question() -> None:
-    for path in sorted((default_calibration_dir() / "meaning").glob("*.yaml")):
+def test_each_file_is_named_after_its_question(folder: Path) -> None:
+    for path in sorted(folder.glob("*.yaml")):
         assert load_meaning_file(path).question == path.stem
+
+
+def test_the_fresh_set_is_held_out_on_questions_the_first_set_does_not_have(bank: Bank) -> None:
+    fresh = load_meaning(fresh_meaning_dir())
+    assert {s.split for s in fresh} == {Split.heldout}
+    assert {s.question for s in fresh} & {s.question for s in load_meaning()} == set()
+    assert len({bank.get(s.question).round for s in fresh}) >= 7, "the fresh set should span the round types"
 
 
 def test_every_question_has_one_answer_of_each_kind(sets: list[MeaningSet]) -> None:
@@ -70,7 +86,8 @@ def test_every_question_has_one_answer_of_each_kind(sets: list[MeaningSet]) -> N
         assert sorted(a.kind for a in s.answers) == sorted(Kind), s.question
 
 
-def test_the_halves_are_equal_and_each_repeated_round_type_is_in_both(bank: Bank, sets: list[MeaningSet]) -> None:
+def test_the_halves_are_equal_and_each_repeated_round_type_is_in_both(bank: Bank) -> None:
+    sets = load_meaning(default_meaning_dir())
     halves = Counter(s.split for s in sets)
     assert halves[Split.tune] == halves[Split.heldout]
     by_round: dict[str, set[Split]] = {}

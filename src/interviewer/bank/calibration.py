@@ -3,7 +3,9 @@
 Two sets, one YAML file per question each:
 - `rubrics/calibration/*.yaml`: a strong, a partial and a weak answer (`label`), checked for ordering and bands;
 - `rubrics/calibration/meaning/*.yaml`: six answer kinds that separate meaning from vocabulary (`kind`), each
-  question in the `tune` or the `heldout` half (the held-out half is never tuned on).
+  question in the `tune` or the `heldout` half (the held-out half is never tuned on);
+- `rubrics/calibration/meaning_fresh/*.yaml`: the same format, other questions, all `heldout`, written blind
+  (without reading the grader or its scores) after the grader had been developed against the first meaning set.
 """
 
 from __future__ import annotations
@@ -149,6 +151,10 @@ def default_calibration_dir() -> Path:
 
 def default_meaning_dir() -> Path:
     return default_calibration_dir() / "meaning"
+
+
+def fresh_meaning_dir() -> Path:
+    return default_calibration_dir() / "meaning_fresh"
 
 
 def _field(loc: tuple[object, ...]) -> str:
