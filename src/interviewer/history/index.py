@@ -44,7 +44,7 @@ def load_error(exc: Exception) -> str:
 
 
 def _insert(db: sqlite3.Connection, record: SessionRecord, stamp: str) -> None:
-    from interviewer.bank.rubric_hash import rubric_hash  # here: a warm `review` reads no session, needs no bank
+    from interviewer.transcripts.events import rubric_hash  # here: a warm `review` reads no session, needs no bank
     from interviewer.transcripts.fold import iso
 
     db.execute(
