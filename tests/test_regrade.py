@@ -120,6 +120,40 @@ def test_a_provider_outage_midway_keeps_the_new_grades_and_says_so_in_one_line(
     assert latest == {(done.name, MODEL), (untouched.name, "offline")}
 
 
+def test_after_an_outage_the_printed_command_grades_only_what_the_stopped_run_did_not_reach(
+    mock: respx.MockRouter, transcripts: Path, two_sessions: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INTERVIEWER_GRADER__JOBS", "1")
+
+    def key_revoked_after_two(model: FakeModel, body: dict) -> httpx.Response | None:
+        return error(401, "invalid api key") if len(model.of_kind("grader")) > 2 else None
+
+    mock.post(OPENAI_URL).mock(side_effect=FakeModel("openai", script=[key_revoked_after_two]))
+    stopped = regrade_all(transcripts)
+    assert stopped.exit_code == 3
+    [hint] = [line for line in stopped.output.splitlines() if line.startswith("To grade the rest: ")]
+    command = hint.removeprefix("To grade the rest: ").split()
+    assert command[:2] == ["interviewer", "regrade"] and command[-4:] == ["--all", "--grader-model", MODEL, "--pending"]
+
+    fixed = FakeModel("openai")
+    mock.post(OPENAI_URL).mock(side_effect=fixed)
+    resumed = run_cli(*command[1:])
+    assert resumed.exit_code == 0, resumed.output
+    assert "Left out 2 answers already regraded by this grader against today's rubric." in resumed.output
+    assert "Regraded 2 answers of 2 in 1 session" in resumed.output and len(fixed.of_kind("grader")) == 2
+    assert [len(regrades(folder)) for folder in two_sessions] == [2, 2]
+
+
+def test_pending_leaves_out_what_this_grader_regraded_and_a_plain_regrade_grades_it_all_again(
+    mock: respx.MockRouter, transcripts: Path, two_sessions: list[Path]
+) -> None:
+    mock.post(OPENAI_URL).mock(side_effect=FakeModel("openai"))
+    assert regrade_all(transcripts).exit_code == 0
+    again = run_cli("regrade", "--all", "--grader-model", MODEL, "--pending", "--transcripts-dir", str(transcripts))
+    assert again.exit_code == 0 and "Left out 4 answers" in again.output and "Regraded 0 answers of 0" in again.output
+    assert "Regraded 4 answers of 4" in regrade_all(transcripts).output  # without --pending: everything again
+
+
 def test_a_session_open_elsewhere_is_skipped_before_any_model_call_and_the_other_is_regraded(
     mock: respx.MockRouter, transcripts: Path, two_sessions: list[Path]
 ) -> None:

@@ -205,12 +205,18 @@ def regrade(
     grader_model: Annotated[
         str | None, typer.Option("--grader-model", help="Grade with this model (default: the recorded grader).")
     ] = None,
+    pending: Annotated[
+        bool,
+        typer.Option(
+            "--pending", help="Leave out answers already regraded by this grader against today's rubric (continue)."
+        ),
+    ] = False,
     transcripts_dir: DirOpt = None,
 ) -> None:
     """Grade stored answers again with the current bank and grader; the report shows old and new grades."""
     from interviewer.commands.regrade import regrade_sessions
 
-    raise typer.Exit(regrade_sessions(session_ids or [], all_sessions, grader_model, transcripts_dir))
+    raise typer.Exit(regrade_sessions(session_ids or [], all_sessions, grader_model, transcripts_dir, pending))
 
 
 @app.command()

@@ -36,9 +36,11 @@ from interviewer.commands.interview import (
 from interviewer.engine.state import QuestionRun
 from interviewer.exits import EXIT_INTERRUPTED
 from interviewer.grading.models import QuestionGrade, Usage
+from interviewer.printed import printed_command
 from interviewer.session import grade_run, graded
 from interviewer.settings import GraderModelSettings, Settings, load_settings
 from interviewer.text.plural import plural
+from interviewer.transcripts.events import rubric_hash
 from interviewer.transcripts.fold import Fold
 from interviewer.transcripts.lock import SessionBusy
 from interviewer.transcripts.record import SessionRecord
@@ -190,6 +192,17 @@ def answers_of(record: SessionRecord, today: dict[str, Question]) -> list[Answer
     ]
 
 
+def already_regraded(record: SessionRecord, answer: Answer, grader: str) -> bool:
+    """Its latest grade is a regrade by `grader` against today's rubric that did not fall back: what
+    `--pending` skips, so a run that stopped midway continues where it stopped."""
+    history = record.grade_history(answer.question.id)
+    if not history:
+        return False
+    grade, stamp = history[-1]
+    current = stamp.reason == "regrade" and stamp.grader == grader and not grade.provisional
+    return current and stamp.rubric_hash == rubric_hash(answer.question)
+
+
 def _closing(outcomes: list[Outcome], regrade: Regrade, total: int, console: Console) -> int:
     """One line: how many answers got a new grade, and when the run stopped early, why (the new grades stay)."""
     tally = Tally(total=total)
@@ -210,19 +223,24 @@ def _closing(outcomes: list[Outcome], regrade: Regrade, total: int, console: Con
 
 
 def _batches(
-    records: list[SessionRecord], settings: Settings, grader_model: str | None
-) -> list[tuple[GraderModelSettings, list[Answer]]]:
-    """The answers to grade, in session order, in one batch per grader (the recorded one, or --grader-model)."""
-    bank, batches = _Bank(), {}
+    records: list[SessionRecord], settings: Settings, grader_model: str | None, pending: bool
+) -> tuple[list[tuple[GraderModelSettings, list[Answer]]], int]:
+    """The answers to grade, in session order, in one batch per grader (the recorded one, or --grader-model);
+    and how many `pending` left out as already regraded."""
+    bank, batches, names, current = _Bank(), {}, {}, 0
     for record in records:
         grader = resumed_settings(settings, record, StartOptions(grader_model=grader_model)).grader
-        key = grader.model_dump_json()
-        batches.setdefault(key, (grader, []))[1].extend(answers_of(record, bank.questions(record)))
-    return [batch for batch in batches.values() if batch[1]]
+        key, answers = grader.model_dump_json(), answers_of(record, bank.questions(record))
+        if pending:
+            name = names.setdefault(key, make_grader(grader).name)
+            todo = [a for a in answers if not already_regraded(record, a, name)]
+            current, answers = current + len(answers) - len(todo), todo
+        batches.setdefault(key, (grader, []))[1].extend(answers)
+    return [batch for batch in batches.values() if batch[1]], current
 
 
 def regrade_sessions(
-    refs: list[str], all_sessions: bool, grader_model: str | None, transcripts_dir: Path | None
+    refs: list[str], all_sessions: bool, grader_model: str | None, transcripts_dir: Path | None, pending: bool = False
 ) -> int:
     console = Console(highlight=False)
 
@@ -250,7 +268,9 @@ def regrade_sessions(
         except (StoreError, SessionBusy) as exc:
             unreadable.append(session_id)
             say(f"Skipped {session_id}: {exc}")
-    batches = _batches(records, settings, grader_model)
+    batches, current = _batches(records, settings, grader_model, pending)
+    if current:
+        say(f"Left out {plural(current, 'answer')} already regraded by this grader against today's rubric.")
     try:
         check_models(*(grader for grader, _ in batches))
     except PreflightError as exc:
@@ -292,4 +312,8 @@ def regrade_sessions(
         finally:
             regrade.close()
     code = _closing(outcomes, regrade, len(answers), console)
+    if any(outcome.stopped for outcome in outcomes):
+        words = [*(["--all"] if all_sessions else refs), *(["--grader-model", grader_model] if grader_model else [])]
+        again = printed_command("regrade", *words, "--pending", transcripts_dir=store.root)
+        console.print(f"To grade the rest: {again}", markup=False, soft_wrap=True)
     return code or (EXIT_ERROR if unreadable else 0)
