@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from pathlib import Path
 
@@ -152,6 +153,28 @@ def test_pending_leaves_out_what_this_grader_regraded_and_a_plain_regrade_grades
     again = run_cli("regrade", "--all", "--grader-model", MODEL, "--pending", "--transcripts-dir", str(transcripts))
     assert again.exit_code == 0 and "Left out 4 answers" in again.output and "Regraded 0 answers of 0" in again.output
     assert "Regraded 4 answers of 4" in regrade_all(transcripts).output  # without --pending: everything again
+
+
+def test_max_cost_stops_the_regrade_before_the_estimate_passes_it_and_pending_finishes_it(
+    mock: respx.MockRouter, transcripts: Path, two_sessions: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INTERVIEWER_GRADER__JOBS", "1")
+    mock.post(OPENAI_URL).mock(side_effect=FakeModel("openai"))
+    estimated = regrade_all(transcripts)  # prints the estimate; used here to learn the price of all four
+    [line] = [line for line in estimated.output.splitlines() if line.startswith("Estimate for 4 answers")]
+    total = float(re.search(r"about \$(\d+\.\d+)", line)[1])
+    for folder in two_sessions:  # start again from the sessions' own grades
+        log = folder / "events.jsonl"
+        log.write_text("".join(x + "\n" for x in log.read_text().splitlines() if '"reason":"regrade"' not in x))
+    limit = f"{total / 3:.6f}"  # room for one of the four (about a quarter each), not two
+    capped = run_cli(
+        "regrade", "--all", "--grader-model", MODEL, "--max-cost", limit, "--transcripts-dir", str(transcripts)
+    )
+    assert capped.exit_code == 1, capped.output
+    assert f"Stopped, before --max-cost ${float(limit):g} would be passed: regraded 1 answer of 4" in capped.output
+    assert "To grade the rest: " in capped.output and capped.output.rstrip().endswith("--pending")
+    rest = run_cli("regrade", "--all", "--grader-model", MODEL, "--pending", "--transcripts-dir", str(transcripts))
+    assert "Left out 1 answer already regraded" in rest.output and "Regraded 3 answers of 3" in rest.output
 
 
 def test_a_session_open_elsewhere_is_skipped_before_any_model_call_and_the_other_is_regraded(

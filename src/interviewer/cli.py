@@ -211,12 +211,16 @@ def regrade(
             "--pending", help="Leave out answers already regraded by this grader against today's rubric (continue)."
         ),
     ] = False,
+    max_cost: Annotated[
+        float | None, typer.Option("--max-cost", min=0, help="Stop before the estimated spend passes this many $.")
+    ] = None,
     transcripts_dir: DirOpt = None,
 ) -> None:
     """Grade stored answers again with the current bank and grader; the report shows old and new grades."""
     from interviewer.commands.regrade import regrade_sessions
 
-    raise typer.Exit(regrade_sessions(session_ids or [], all_sessions, grader_model, transcripts_dir, pending))
+    code = regrade_sessions(session_ids or [], all_sessions, grader_model, transcripts_dir, pending, max_cost)
+    raise typer.Exit(code)
 
 
 @app.command()

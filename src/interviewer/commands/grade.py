@@ -123,8 +123,9 @@ def spend_summary(tally: Tally) -> str:
     return f"{tokens:,} tokens{cost}" if tokens else ""
 
 
-def _estimate(settings: GraderModelSettings, todo: list[Entry], err: Console, max_cost: float | None):
-    """Print the batch's token and cost estimate; returns the per-entry cost estimate for --max-cost."""
+def estimate_spend(settings: GraderModelSettings, todo: list[Entry], err: Console, max_cost: float | None):
+    """Print the batch's token and cost estimate; returns the per-entry cost estimate for --max-cost.
+    Raises InputError when --max-cost is given and litellm has no price for the model."""
     from interviewer.backends.llm import grading_estimate
 
     estimates = {e.key: grading_estimate(settings, e.question, e.answer) for e in todo if e.question and not e.problem}
@@ -228,7 +229,7 @@ def run_grade(options: GradeOptions) -> int:
     estimate = None
     if not grader_settings.is_offline and todo:
         try:
-            estimate = _estimate(grader_settings, todo, err, options.max_cost)
+            estimate = estimate_spend(grader_settings, todo, err, options.max_cost)
         except InputError as exc:
             err.print(f"[bold red]Error:[/] {exc}", highlight=False)
             return EXIT_USAGE

@@ -24,7 +24,7 @@ from interviewer.backends.registry import make_grader
 from interviewer.bank.loader import BankError, load_bank
 from interviewer.bank.models import Question
 from interviewer.batch import Entry, Outcome, Result, Tally, run_batch
-from interviewer.commands.grade import progress_bar, spend_summary
+from interviewer.commands.grade import InputError, estimate_spend, progress_bar, spend_summary
 from interviewer.commands.interview import (
     EXIT_ERROR,
     EXIT_PROVIDER,
@@ -34,7 +34,7 @@ from interviewer.commands.interview import (
     resumed_settings,
 )
 from interviewer.engine.state import QuestionRun
-from interviewer.exits import EXIT_INTERRUPTED
+from interviewer.exits import EXIT_INTERRUPTED, EXIT_USAGE
 from interviewer.grading.models import QuestionGrade, Usage
 from interviewer.printed import printed_command
 from interviewer.session import grade_run, graded
@@ -203,7 +203,7 @@ def already_regraded(record: SessionRecord, answer: Answer, grader: str) -> bool
     return current and stamp.rubric_hash == rubric_hash(answer.question)
 
 
-def _closing(outcomes: list[Outcome], regrade: Regrade, total: int, console: Console) -> int:
+def _closing(outcomes: list[Outcome], regrade: Regrade, total: int, console: Console, max_cost: float | None) -> int:
     """One line: how many answers got a new grade, and when the run stopped early, why (the new grades stay)."""
     tally = Tally(total=total)
     for outcome in outcomes:
@@ -216,10 +216,14 @@ def _closing(outcomes: list[Outcome], regrade: Regrade, total: int, console: Con
     if stopped is None:
         console.print(done[0].upper() + done[1:], markup=False, soft_wrap=True)
         return EXIT_ERROR if regrade.skipped or tally.problems else 0
-    why = "the grader's provider kept failing" if stopped.stopped == "provider" else "interrupted"
+    why = "interrupted"
+    if stopped.stopped == "provider":
+        why = "the grader's provider kept failing"
+    elif stopped.stopped == "max_cost":
+        why = f"before --max-cost ${max_cost:g} would be passed"
     error = f" ({stopped.error})" if stopped.error else ""
     console.print(f"Stopped, {why}{error}: {done}; the new grades are kept.", markup=False, soft_wrap=True)
-    return EXIT_PROVIDER if stopped.stopped == "provider" else EXIT_INTERRUPTED
+    return {"provider": EXIT_PROVIDER, "max_cost": EXIT_ERROR}.get(stopped.stopped or "", EXIT_INTERRUPTED)
 
 
 def _batches(
@@ -240,7 +244,12 @@ def _batches(
 
 
 def regrade_sessions(
-    refs: list[str], all_sessions: bool, grader_model: str | None, transcripts_dir: Path | None, pending: bool = False
+    refs: list[str],
+    all_sessions: bool,
+    grader_model: str | None,
+    transcripts_dir: Path | None,
+    pending: bool = False,
+    max_cost: float | None = None,
 ) -> int:
     console = Console(highlight=False)
 
@@ -277,13 +286,19 @@ def regrade_sessions(
         console.print(f"[bold red]Cannot regrade:[/] {exc}")
         return EXIT_PROVIDER
     answers: dict[str, Answer] = {}
-    plan: list[tuple[GraderModelSettings, list[Entry]]] = []
+    plan: list[tuple[GraderModelSettings, list[Entry], Callable[[Entry], float] | None]] = []
     for grader, batch in batches:
         entries = [
-            Entry(len(answers) + n, f"{a.session_id} {a.question.id}", a.question, "") for n, a in enumerate(batch, 1)
+            Entry(len(answers) + n, f"{a.session_id} {a.question.id}", a.question, "\n\n".join(a.run.answers()))
+            for n, a in enumerate(batch, 1)
         ]
         answers.update((entry.key, answer) for entry, answer in zip(entries, batch, strict=True))
-        plan.append((grader, entries))
+        try:
+            estimate = None if grader.is_offline else estimate_spend(grader, entries, console, max_cost)
+        except InputError as exc:
+            console.print(f"[bold red]Error:[/] {exc}", highlight=False)
+            return EXIT_USAGE
+        plan.append((grader, entries, estimate))
     regrade = Regrade(store, answers, say)
     progress = progress_bar(console, len(answers))
     task = progress.add_task("regrading", total=len(answers), spend="") if progress else None
@@ -297,7 +312,8 @@ def regrade_sessions(
     outcomes: list[Outcome] = []
     with progress or nullcontext():
         try:
-            for grader, entries in plan:
+            for grader, entries, estimate in plan:
+                spent = sum(o.tally.cost or 0.0 for o in outcomes)  # one budget for the whole run
                 outcome = run_batch(
                     entries,
                     lambda gate, grader=grader: make_grader(grader, gate=gate),
@@ -305,13 +321,15 @@ def regrade_sessions(
                     grade_entry=regrade.grade,
                     sink=regrade,
                     on_result=on_result,
+                    max_cost=None if max_cost is None or estimate is None else max_cost - spent,
+                    estimate=estimate,
                 )
                 outcomes.append(outcome)
                 if outcome.stopped:
                     break
         finally:
             regrade.close()
-    code = _closing(outcomes, regrade, len(answers), console)
+    code = _closing(outcomes, regrade, len(answers), console, max_cost)
     if any(outcome.stopped for outcome in outcomes):
         words = [*(["--all"] if all_sessions else refs), *(["--grader-model", grader_model] if grader_model else [])]
         again = printed_command("regrade", *words, "--pending", transcripts_dir=store.root)
