@@ -14,8 +14,7 @@ def no_history(root: Path, sessions: int, broken: int) -> str:
     where = visible(str(root.resolve()))
     if not sessions and not broken:
         return f"No history yet in {where}: run a first session with `interviewer start`."
-    # `history rebuild` takes --transcripts-dir after the subcommand, unlike `review`
-    rebuild = printed_command("history", transcripts_dir=root).replace(" history", " history rebuild", 1)
+    rebuild = printed_command("history", "rebuild", transcripts_dir=root, command_words=2)
     return (
         f"The history in {where} has no graded answers ({plural(sessions, 'session')} loaded, {broken} broken);"
         f" if that is wrong, run `{rebuild}`."
