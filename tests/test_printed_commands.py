@@ -49,3 +49,15 @@ def test_in_the_default_folder_the_printed_commands_need_no_option(tmp_path: Pat
     [folder] = sessions(tmp_path / "data" / "transcripts")
     assert f"Saving to {folder}" in result.output
     assert _printed(result.output, "Read it with:") == ["interviewer", "review", "show", folder.name]
+
+
+def test_the_printed_history_rebuild_runs_on_the_folder_it_names(tmp_path: Path):
+    elsewhere = tmp_path / "my sessions"
+    assert run_cli("start", *PACK_ARGS, "--transcripts-dir", str(elsewhere), "-n", "1", input="/skip\n").exit_code == 0
+    [folder] = sessions(elsewhere)
+    (folder / "events.jsonl").write_text("")  # indexed as broken: nothing graded to draw
+    progress = run_cli("review", "--transcripts-dir", str(elsewhere), "progress")
+    command = [word.strip("`") for word in _printed(progress.output, "if that is wrong, run")]
+    assert command == ["interviewer", "history", "rebuild", "--transcripts-dir", str(elsewhere)]
+    rebuilt = run_cli(*command[1:])
+    assert "Traceback" not in rebuilt.output and str(elsewhere) in rebuilt.output, rebuilt.output
