@@ -104,7 +104,8 @@ def build_schedule(reviews: Iterable[ItemReview]) -> dict[tuple[str, str], ItemS
 def history_schedule(db: sqlite3.Connection) -> dict[tuple[str, str], ItemSchedule]:
     """`build_schedule` of the database's item reviews. Cached under the database's content token too, so an
     unchanged history is not read grade by grade (thousands of rows) only to find its schedule in the cache."""
-    key = cache.cache_key(_replayer_digest(), queries.content_token(db))
+    # the reviews also depend on the query that reads them: its code is part of the key
+    key = cache.cache_key(_replayer_digest(), Path(queries.__file__).read_bytes(), queries.content_token(db))
     if (cached := cache.read("history-schedules", key)) is not None:
         try:
             return _from_json(cached)
