@@ -20,7 +20,7 @@ from typing import Any
 
 from interviewer.backends.offline import OfflineGrader
 from interviewer.backends.registry import make_grader
-from interviewer.bank.calibration import ORDER_CHECKS, load_calibration, load_meaning
+from interviewer.bank.calibration import ORDER_CHECKS, fresh_meaning_dir, load_calibration, load_meaning
 from interviewer.bank.loader import Bank
 from interviewer.batch import Entry, Outcome, Result, Tally, run_batch
 from interviewer.paths import user_data_dir
@@ -59,11 +59,11 @@ class Calibration:
 
 
 def labelled_answers(bank: Bank) -> list[Labelled]:
-    """Every answer of both calibration sets whose question is in `bank`, numbered from 1."""
+    """Every answer of the calibration sets (bands, meaning, fresh meaning) whose question is in `bank`, from 1."""
     rows: list[tuple[str, str, str, str, tuple[int, int]]] = []
     for cset in load_calibration():
         rows += [("bands", cset.question, a.label.value, a.text, a.band) for a in cset.answers]
-    for mset in load_meaning():
+    for mset in [*load_meaning(), *load_meaning(fresh_meaning_dir())]:
         rows += [("meaning", mset.question, a.kind.value, a.text, a.band) for a in mset.answers]
     out = []
     for name, question_id, rank, text, band in rows:
