@@ -43,6 +43,17 @@ def regrade_all(transcripts: Path):
     return run_cli("regrade", "--all", "--grader-model", MODEL, "--transcripts-dir", str(transcripts))
 
 
+def regrade_through_an_outage(mock: respx.MockRouter, transcripts: Path, monkeypatch: pytest.MonkeyPatch):
+    """`regrade --all`, one request at a time, with the key revoked after the first two answers."""
+    monkeypatch.setenv("INTERVIEWER_GRADER__JOBS", "1")
+
+    def key_revoked_after_two(model: FakeModel, body: dict) -> httpx.Response | None:
+        return error(401, "invalid api key") if len(model.of_kind("grader")) > 2 else None
+
+    mock.post(OPENAI_URL).mock(side_effect=FakeModel("openai", script=[key_revoked_after_two]))
+    return regrade_all(transcripts)
+
+
 def test_regrade_all_grades_every_answer_of_every_session_with_the_model(
     mock: respx.MockRouter, transcripts: Path, two_sessions: list[Path]
 ) -> None:
@@ -101,13 +112,7 @@ def test_an_answer_the_provider_rejects_is_reported_and_the_others_are_regraded(
 def test_a_provider_outage_midway_keeps_the_new_grades_and_says_so_in_one_line(
     mock: respx.MockRouter, transcripts: Path, two_sessions: list[Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("INTERVIEWER_GRADER__JOBS", "1")
-
-    def key_revoked_after_two(model: FakeModel, body: dict) -> httpx.Response | None:
-        return error(401, "invalid api key") if len(model.of_kind("grader")) > 2 else None
-
-    mock.post(OPENAI_URL).mock(side_effect=FakeModel("openai", script=[key_revoked_after_two]))
-    result = regrade_all(transcripts)
+    result = regrade_through_an_outage(mock, transcripts, monkeypatch)
     assert result.exit_code == 3
     [line] = [line for line in result.output.splitlines() if line.startswith("Stopped")]
     assert line.startswith("Stopped, the grader's provider kept failing (") and "rejected the API key (401)" in line
@@ -124,13 +129,7 @@ def test_a_provider_outage_midway_keeps_the_new_grades_and_says_so_in_one_line(
 def test_after_an_outage_the_printed_command_grades_only_what_the_stopped_run_did_not_reach(
     mock: respx.MockRouter, transcripts: Path, two_sessions: list[Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("INTERVIEWER_GRADER__JOBS", "1")
-
-    def key_revoked_after_two(model: FakeModel, body: dict) -> httpx.Response | None:
-        return error(401, "invalid api key") if len(model.of_kind("grader")) > 2 else None
-
-    mock.post(OPENAI_URL).mock(side_effect=FakeModel("openai", script=[key_revoked_after_two]))
-    stopped = regrade_all(transcripts)
+    stopped = regrade_through_an_outage(mock, transcripts, monkeypatch)
     assert stopped.exit_code == 3
     [hint] = [line for line in stopped.output.splitlines() if line.startswith("To grade the rest: ")]
     command = hint.removeprefix("To grade the rest: ").split()
