@@ -66,10 +66,10 @@ class ItemSchedule:
 
 
 def _scheduler() -> Scheduler:
-    from fsrs import Scheduler
-
     """FSRS without minute-long learning steps (practice sessions are hours or days apart), and without fuzz:
     the same history always gives the same schedule. "Again" on a new item brings it back the next day."""
+    from fsrs import Scheduler
+
     return Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
 
 
