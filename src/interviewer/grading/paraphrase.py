@@ -13,12 +13,16 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from interviewer.bank.derived import memo_per_question
 from interviewer.bank.models import Claim, Question, RubricItem
 from interviewer.grading.clauses import Clause, split_clauses
 from interviewer.text.normalize import STOPWORDS, Token, content_stems, find_phrase, phrase_key, tokens
 from interviewer.text.screen import split_sentences
+
+if TYPE_CHECKING:
+    import numpy as np
 
 ALONE_SIMILARITY = 0.7  # cosine to the item's closest text that counts as the same meaning on its own
 MATCH_SIMILARITY = 0.58  # cosine that counts when the clause shares a content word with the item
@@ -103,36 +107,62 @@ class Support:
         return self.similarity >= SUPPORTED_SIMILARITY and self.shared >= 2
 
 
-def _matrix(rows: list[str], cols: list[str]):
-    from interviewer.grading.semantic import embed, embed_cached
-
-    return embed(rows) @ embed_cached(cols).T
+_LEAST_SIMILARITY = min(ALONE_SIMILARITY, MATCH_SIMILARITY, SUPPORTED_SIMILARITY)  # below it nothing matches
 
 
-def supports(question: Question, clauses: list[str], stems: list[set[str]] | None = None) -> dict[str, list[Support]]:
-    """For every authored item, one `Support` per clause (clause order kept); `stems` their content stems."""
+@dataclass(frozen=True)
+class _References:
+    """One question's item texts embedded once: every distinct text a row, and each item's rows."""
+
+    described: list[ItemTexts]
+    vectors: np.ndarray  # unit vectors, one row per distinct text
+    columns: list[tuple[np.ndarray, np.ndarray]]  # per item: the rows of its texts, and of its red flags' texts
+
+
+def _references(question: Question) -> _References:
+    import numpy as np
+
+    from interviewer.grading.semantic import embed_cached
+
+    described = item_texts(question)
+    every = sorted({t for d in described for t in (*d.texts, *d.flag_texts)})
+    index = {t: i for i, t in enumerate(every)}
+
+    def rows(texts: list[str]) -> np.ndarray:
+        return np.array([index[t] for t in texts], dtype=np.intp)
+
+    return _References(described, embed_cached(every), [(rows(d.texts), rows(d.flag_texts)) for d in described])
+
+
+def matching(
+    question: Question, clauses: list[str], stems: list[set[str]] | None = None
+) -> dict[str, list[tuple[float, int]]]:
+    """For every authored item, the clauses that say what it looks for, as (similarity, clause index) in clause
+    order; `stems` are the clauses' content stems when the caller has them."""
     described = item_texts(question)
     if not clauses or not described:
         return {d.item_id: [] for d in described}
-    every = sorted({t for d in described for t in (*d.texts, *d.flag_texts)})
-    index = {t: i for i, t in enumerate(every)}
-    sims = _matrix(clauses, every)
-    stems = stems if stems is not None else [content_stems(c) for c in clauses]
-    out: dict[str, list[Support]] = {}
-    for d in described:
-        best = sims[:, [index[t] for t in d.texts]].max(axis=1).tolist()  # per clause, its closest item text
-        flag_cols = [index[t] for t in d.flag_texts]
-        best_flag = sims[:, flag_cols].max(axis=1).tolist() if flag_cols else [0.0] * len(clauses)
-        out[d.item_id] = [
-            Support(
+    from interviewer.grading.semantic import embed
+
+    refs = memo_per_question("paraphrase-references", question, _references)
+    sims = embed(clauses) @ refs.vectors.T
+    out: dict[str, list[tuple[float, int]]] = {}
+    for d, (item_cols, flag_cols) in zip(refs.described, refs.columns, strict=True):
+        best = sims[:, item_cols].max(axis=1).tolist()  # per clause, its closest item text
+        rows = [row for row, similarity in enumerate(best) if similarity >= _LEAST_SIMILARITY]
+        best_flag = sims[:, flag_cols].max(axis=1).tolist() if len(flag_cols) and rows else None
+        found = out[d.item_id] = []
+        for row in rows:
+            words = stems[row] if stems is not None else content_stems(clauses[row])
+            support = Support(
                 similarity=best[row],
-                shared=len(stems[row] & d.stems),
-                flag_similarity=best_flag[row],
-                item_words=len(stems[row] & d.item_only),
-                flag_words=len(stems[row] & d.flag_only),
+                shared=len(words & d.stems),
+                flag_similarity=best_flag[row] if best_flag is not None else 0.0,
+                item_words=len(words & d.item_only),
+                flag_words=len(words & d.flag_only),
             )
-            for row in range(len(clauses))
-        ]
+            if support.matches:
+                found.append((best[row], row))
     return out
 
 
@@ -157,16 +187,12 @@ def paraphrase_matches(question: Question, text: str, toks: list[Token]) -> dict
     found: dict[str, list[Clause]] = {}
     if not clauses or not question.rubric:
         return found
-    table = supports(question, [c.text for c in clauses], _clause_stems(toks, clauses))
-    for item_id, row in table.items():
-        hits = sorted((s.similarity, i) for i, s in enumerate(row) if s.matches)
+    for item_id, hits in matching(question, [c.text for c in clauses], _clause_stems(toks, clauses)).items():
         if hits:
-            found[item_id] = [clauses[i] for _, i in reversed(hits)]
+            found[item_id] = [clauses[i] for _, i in sorted(hits, reverse=True)]
     return found
 
 
 def relates(question: Question, item: RubricItem, clause: str) -> bool:
     """Whether `clause` (a quote's sentence) says what `item` looks for, by the same meaning check."""
-    table = supports(question, [clause])
-    row = table.get(item.id)
-    return bool(row) and row[0].matches
+    return bool(matching(question, [clause]).get(item.id))
