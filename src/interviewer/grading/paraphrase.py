@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -112,11 +113,13 @@ _LEAST_SIMILARITY = min(ALONE_SIMILARITY, MATCH_SIMILARITY, SUPPORTED_SIMILARITY
 
 @dataclass(frozen=True)
 class _References:
-    """One question's item texts embedded once: every distinct text a row, and each item's rows."""
+    """One question's item texts embedded once, a row per distinct text, and which rows each item compares with."""
 
     described: list[ItemTexts]
     vectors: np.ndarray  # unit vectors, one row per distinct text
-    columns: list[tuple[np.ndarray, np.ndarray]]  # per item: the rows of its texts, and of its red flags' texts
+    item_rows: np.ndarray  # every item's text rows, item after item
+    item_starts: np.ndarray  # where each item's rows begin in `item_rows`
+    flag_rows: list[np.ndarray]  # per item, the rows of its red flags' texts
 
 
 def _references(question: Question) -> _References:
@@ -131,38 +134,41 @@ def _references(question: Question) -> _References:
     def rows(texts: list[str]) -> np.ndarray:
         return np.array([index[t] for t in texts], dtype=np.intp)
 
-    return _References(described, embed_cached(every), [(rows(d.texts), rows(d.flag_texts)) for d in described])
+    starts = np.cumsum([0, *(len(d.texts) for d in described[:-1])], dtype=np.intp)
+    item_rows = np.concatenate([rows(d.texts) for d in described])
+    return _References(described, embed_cached(every), item_rows, starts, [rows(d.flag_texts) for d in described])
 
 
 def matching(
-    question: Question, clauses: list[str], stems: list[set[str]] | None = None
+    question: Question, clauses: list[str], stems: Callable[[int], set[str]] | None = None
 ) -> dict[str, list[tuple[float, int]]]:
     """For every authored item, the clauses that say what it looks for, as (similarity, clause index) in clause
-    order; `stems` are the clauses' content stems when the caller has them."""
+    order; `stems(i)` gives clause i's content stems when the caller has them at hand."""
     described = item_texts(question)
     if not clauses or not described:
         return {d.item_id: [] for d in described}
+    import numpy as np
+
     from interviewer.grading.semantic import embed
 
     refs = memo_per_question("paraphrase-references", question, _references)
     sims = embed(clauses) @ refs.vectors.T
-    out: dict[str, list[tuple[float, int]]] = {}
-    for d, (item_cols, flag_cols) in zip(refs.described, refs.columns, strict=True):
-        best = sims[:, item_cols].max(axis=1).tolist()  # per clause, its closest item text
-        rows = [row for row, similarity in enumerate(best) if similarity >= _LEAST_SIMILARITY]
-        best_flag = sims[:, flag_cols].max(axis=1).tolist() if len(flag_cols) and rows else None
-        found = out[d.item_id] = []
-        for row in rows:
-            words = stems[row] if stems is not None else content_stems(clauses[row])
-            support = Support(
-                similarity=best[row],
-                shared=len(words & d.stems),
-                flag_similarity=best_flag[row] if best_flag is not None else 0.0,
-                item_words=len(words & d.item_only),
-                flag_words=len(words & d.flag_only),
-            )
-            if support.matches:
-                found.append((best[row], row))
+    best = np.maximum.reduceat(sims[:, refs.item_rows], refs.item_starts, axis=1)  # clause x item: closest text
+    out: dict[str, list[tuple[float, int]]] = {d.item_id: [] for d in described}
+    # compared as the Python floats `Support` holds; a clause below the lowest threshold matches nothing
+    for row, k in zip(*np.nonzero(best.astype(np.float64) >= _LEAST_SIMILARITY), strict=True):
+        d, flag_rows = refs.described[k], refs.flag_rows[k]
+        words = stems(row) if stems is not None else content_stems(clauses[row])
+        similarity = float(best[row, k])
+        support = Support(
+            similarity=similarity,
+            shared=len(words & d.stems),
+            flag_similarity=float(sims[row, flag_rows].max()) if len(flag_rows) else 0.0,
+            item_words=len(words & d.item_only),
+            flag_words=len(words & d.flag_only),
+        )
+        if support.matches:
+            out[d.item_id].append((similarity, int(row)))
     return out
 
 
@@ -171,14 +177,15 @@ def eligible(clause: Clause) -> bool:
     return not clause.named_only and len(clause.text.split()) >= MIN_CLAUSE_WORDS and not _NEGATED.search(clause.text)
 
 
-def _clause_stems(toks: list[Token], clauses: list[Clause]) -> list[set[str]]:
-    """Each clause's content stems, from the one tokenisation of the whole answer."""
+def _stems_of(toks: list[Token], clauses: list[Clause]) -> Callable[[int], set[str]]:
+    """Clause i's content stems, from the one tokenisation of the whole answer."""
     starts = [t.start for t in toks]
-    out = []
-    for clause in clauses:
-        lo, hi = bisect_left(starts, clause.start), bisect_left(starts, clause.end)
-        out.append({t.norm for t in toks[lo:hi] if t.norm not in STOPWORDS and len(t.norm) > 2})
-    return out
+
+    def stems(i: int) -> set[str]:
+        lo, hi = bisect_left(starts, clauses[i].start), bisect_left(starts, clauses[i].end)
+        return {t.norm for t in toks[lo:hi] if t.norm not in STOPWORDS and len(t.norm) > 2}
+
+    return stems
 
 
 def paraphrase_matches(question: Question, text: str, toks: list[Token]) -> dict[str, list[Clause]]:
@@ -187,7 +194,7 @@ def paraphrase_matches(question: Question, text: str, toks: list[Token]) -> dict
     found: dict[str, list[Clause]] = {}
     if not clauses or not question.rubric:
         return found
-    for item_id, hits in matching(question, [c.text for c in clauses], _clause_stems(toks, clauses)).items():
+    for item_id, hits in matching(question, [c.text for c in clauses], _stems_of(toks, clauses)).items():
         if hits:
             found[item_id] = [clauses[i] for _, i in sorted(hits, reverse=True)]
     return found

@@ -7,7 +7,9 @@ downloads are disabled. `--help`, `review` and `bank` never import this module's
 
 from __future__ import annotations
 
+import re
 import threading
+from itertools import chain
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -51,9 +53,11 @@ def embed(texts: list[str]) -> np.ndarray:
     if not texts:
         return np.zeros((0, 256), dtype=np.float32)
     model = _model()
+    ids = _tokens(model).ids(list(texts))
     pooled = np.empty((len(texts), model.embedding.shape[1]), dtype=np.float32)
-    for row, ids in enumerate(_tokens(model).ids(list(texts))):
-        pooled[row] = np.sum(model.embedding[ids], axis=0, dtype=np.float32) / np.float32(max(len(ids), 1))
+    for row, text_ids in enumerate(ids):  # wordllama's average pooling, one text at a time
+        np.add.reduce(model.embedding[text_ids], axis=0, out=pooled[row])
+    pooled /= np.fromiter((max(len(i), 1) for i in ids), dtype=np.float32, count=len(ids))[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):  # a text with no known token has no direction
         pooled /= np.linalg.norm(pooled, axis=1, keepdims=True)
     return np.nan_to_num(pooled, nan=0.0)
@@ -73,31 +77,28 @@ class _WordTokens:
 
     def __init__(self, tokenizer) -> None:
         self.tokenizer = tokenizer
-        self.specials = tuple(t.content for t in tokenizer.get_added_tokens_decoder().values())
+        specials = [re.escape(t.content) for t in tokenizer.get_added_tokens_decoder().values()]
+        self.whole = re.compile("|".join(["^ ", " $", "  ", "▁", *specials]))  # texts tokenised whole
         self.words: dict[str, list[int]] = {}
-
-    def _split(self, text: str) -> list[str] | None:
-        words = text.split(" ")
-        if "" in words or "▁" in text or any(s in text for s in self.specials):
-            return None
-        return words
+        self.lock = threading.Lock()
 
     def _encode(self, texts: list[str]) -> list[list[int]]:
         encoded = self.tokenizer.encode_batch(texts, add_special_tokens=False)
         return [e.ids[: sum(e.attention_mask)] for e in encoded]  # wordllama pads a batch to its longest
 
     def ids(self, texts: list[str]) -> list[list[int]]:
-        split = [self._split(text) for text in texts]
-        known = {w: self.words.get(w) for words in split if words for w in words}
-        missing = [w for w, ids in known.items() if ids is None]
-        if missing:
-            fresh = dict(zip(missing, self._encode(missing), strict=True))
-            known.update(fresh)
-            if len(self.words) + len(fresh) > self.LIMIT:
+        split = [None if not text or self.whole.search(text) else text.split(" ") for text in texts]
+        with self.lock:
+            if len(self.words) > self.LIMIT:
                 self.words.clear()
-            self.words.update(fresh)
-        whole = iter(self._encode([t for t, words in zip(texts, split, strict=True) if words is None]))
-        return [[i for w in words for i in known[w]] if words else next(whole) for words in split]
+            memo = self.words
+            missing = list({w: None for words in split if words for w in words if w not in memo})
+            if missing:
+                memo.update(zip(missing, self._encode(missing), strict=True))
+            whole = iter(self._encode([t for t, words in zip(texts, split, strict=True) if words is None]))
+            return [
+                list(chain.from_iterable(map(memo.__getitem__, words))) if words else next(whole) for words in split
+            ]
 
 
 _TOKENS: _WordTokens | None = None
