@@ -25,12 +25,12 @@ from dataclasses import dataclass, field
 from interviewer.bank.derived import effective_rubric, vocabulary
 from interviewer.bank.models import Question, RedFlag, RubricItem
 from interviewer.grading.claims import ClaimHit, find_claims
-from interviewer.grading.clauses import keyword_list_share, names_only
+from interviewer.grading.clauses import keyword_list_share, names_only, split_clauses
 from interviewer.grading.paraphrase import paraphrase_matches
 from interviewer.grading.reference import reference_verdicts
 from interviewer.text.normalize import content_stems, find_phrase, phrase_key, tokens
 from interviewer.text.polarity import Clause, asserted, clauses, names_hazard
-from interviewer.text.screen import Screen, screen_answer, split_sentences, strip_injections
+from interviewer.text.screen import Screen, screen_answer, strip_injections
 
 _EXPLAIN = re.compile(
     r"\b(because|since|so that|so we|which means|meaning|otherwise|in order to|that way|the reason|"
@@ -171,13 +171,14 @@ def detect(question: Question, text: str) -> Detection:
 def _detect(question: Question, text: str) -> Detection:
     derived = not question.rubric
     toks = tokens(text)
-    sentences = split_sentences(text)
+    pieces = split_clauses(text)
+    sentences = [c.sentence for c in pieces if c.whole_sentence]
     parts = clauses(text)
     found = find_claims(question, text, toks, parts)
     flags = _red_flags(question, toks, text, parts, found)
     wrong = {hit.owner: hit.clause for hit in found if not hit.asserted}
     capped = {flag.item: flag.id for flag in flags if flag.item}
-    paraphrased = {} if derived else paraphrase_matches(question, text, toks)
+    paraphrased = {} if derived else paraphrase_matches(question, pieces, toks)
     verdicts = reference_verdicts(question, text, effective_rubric(question)) if derived else {}
     items: dict[str, ItemMatch] = {}
     present = {t.norm for t in toks}  # a signal matches only where all its words occur: skip the others
@@ -215,7 +216,7 @@ def _detect(question: Question, text: str) -> Detection:
         lead = [verdicts[item.id].quote] if derived and verdicts[item.id].quote else []
         match.quotes = _quotes(text, sentences, match, lead=lead)
         items[item.id] = match
-    keyword_list = keyword_list_share(text) >= KEYWORD_LIST_SHARE
+    keyword_list = keyword_list_share(pieces) >= KEYWORD_LIST_SHARE
     return Detection(items=items, red_flags=flags, keyword_list=keyword_list, wrong_items=sorted(wrong))
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from interviewer.bank.derived import memo_per_question
 from interviewer.bank.models import Claim, Question, RubricItem
-from interviewer.grading.clauses import Clause, split_clauses
+from interviewer.grading.clauses import Clause
 from interviewer.text.normalize import STOPWORDS, Token, content_stems, find_phrase, phrase_key, tokens
 from interviewer.text.screen import split_sentences
 
@@ -188,9 +188,10 @@ def _stems_of(toks: list[Token], clauses: list[Clause]) -> Callable[[int], set[s
     return stems
 
 
-def paraphrase_matches(question: Question, text: str, toks: list[Token]) -> dict[str, list[Clause]]:
-    """The clauses of `text` (tokenised as `toks`) that match each authored rubric item in meaning (best first)."""
-    clauses = [c for c in split_clauses(text) if eligible(c)]
+def paraphrase_matches(question: Question, parts: list[Clause], toks: list[Token]) -> dict[str, list[Clause]]:
+    """The clauses of an answer (its `split_clauses`, tokenised as `toks`) that match each authored rubric item in
+    meaning (best first)."""
+    clauses = [c for c in parts if eligible(c)]
     found: dict[str, list[Clause]] = {}
     if not clauses or not question.rubric:
         return found

@@ -10,7 +10,7 @@ WORDS_PER_MINUTE = 150
 TARGET_SECONDS = (60, 90)
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
-_FILLERS = {
+_FILLERS = {  # compiled below, once
     "um": r"\bu+m+\b",
     "uh": r"\bu+h+\b",
     "like": r"(?<![a-z] )\blike,",
@@ -22,7 +22,7 @@ _FILLERS = {
     "sort of": r"\bsort of\b",
     "i mean": r"\bi mean\b",
 }
-_STAR = {
+_STAR = {  # compiled below, once
     "situation": r"\b(at my (last|previous)|when i was|we had|our team|the context|situation|back when|"
     r"at (a|my|the) (company|startup|job)|last year)\b",
     "task": r"\b(my (job|task|goal|role|responsibility)|i was (asked|responsible|tasked)|the goal was|"
@@ -32,6 +32,8 @@ _STAR = {
     "result": r"\b(as a result|result(ed)?|which (cut|reduced|improved|increased|saved)|improv\w*|reduc\w*|"
     r"increas\w*|sav(ed|ing)|\d+\s*(%|percent|ms|x\b)|in the end|outcome|we shipped|launched)\b",
 }
+_FILLER_PATTERNS = {name: re.compile(pattern) for name, pattern in _FILLERS.items()}
+_STAR_PATTERNS = {part: re.compile(pattern) for part, pattern in _STAR.items()}
 
 
 class DeliveryNotes(BaseModel):
@@ -68,6 +70,6 @@ def analyse(text: str, *, behavioral: bool) -> DeliveryNotes:
     else:
         verdict = "on target"
     lowered = text.lower()
-    fillers = {name: n for name, pattern in _FILLERS.items() if (n := len(re.findall(pattern, lowered)))}
-    star = {part: bool(re.search(p, lowered)) for part, p in _STAR.items()} if behavioral else None
+    fillers = {name: n for name, pattern in _FILLER_PATTERNS.items() if (n := len(pattern.findall(lowered)))}
+    star = {part: bool(p.search(lowered)) for part, p in _STAR_PATTERNS.items()} if behavioral else None
     return DeliveryNotes(words=words, speaking_seconds=seconds, pace_verdict=verdict, fillers=fillers, star=star)

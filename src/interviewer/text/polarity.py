@@ -109,8 +109,9 @@ def _scope_end(text: str, start: int, limit: int) -> int:
 
 def _denials(text: str, start: int, end: int) -> list[tuple[int, int, int]]:
     denied = []
-    ignored = [m.span() for m in _NOT_A_CUE.finditer(text, start, end)]
-    for cue in _CUE.finditer(text, start, end):
+    cues = list(_CUE.finditer(text, start, end))
+    ignored = [m.span() for m in _NOT_A_CUE.finditer(text, start, end)] if cues else []
+    for cue in cues:
         soft = any(a <= cue.start() < b for a, b in ignored)
         if _AVOIDING.fullmatch(cue.group(0)) and _HAZARD.match(text, cue.end(), end):
             continue  # "to avoid leakage", "without overfitting": awareness of a hazard, not a denial

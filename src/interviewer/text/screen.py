@@ -52,6 +52,7 @@ _FILLER = frozenset(
     | {"hello", "hi", "hey", "thanks", "thank", "you", "cheers", "sure", "alright"}  # greetings say nothing
 )
 
+_WORD = re.compile(r"[A-Za-z0-9'’]+")
 _VOWELS = set("aeiouy")
 _UNPRONOUNCEABLE = re.compile(r"(.)\1\1|[^aeiouy\d]{5,}")  # "aaa", or five consonants in a row
 
@@ -98,7 +99,7 @@ def screen_answer(
     """
     graded, injected = strip_injections(text)
     flags = ["instructions_to_grader_removed"] if injected else []
-    words = [t.group(0) for t in re.finditer(r"[A-Za-z0-9'’]+", graded)]
+    words = _WORD.findall(graded)
     stems = content_stems(graded)
     if all(w.lower() in _FILLER for w in words):
         return Screen(AnswerKind.empty, graded, flags)
