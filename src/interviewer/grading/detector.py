@@ -29,15 +29,16 @@ from interviewer.grading.clauses import keyword_list_share, names_only, split_cl
 from interviewer.grading.paraphrase import paraphrase_matches
 from interviewer.grading.reference import reference_verdicts
 from interviewer.text.normalize import content_stems, find_phrase, phrase_key, tokens
+from interviewer.text.patterns import guarded
 from interviewer.text.polarity import Clause, asserted, clauses, names_hazard
 from interviewer.text.screen import Screen, screen_answer, strip_injections
 
-_EXPLAIN = re.compile(
+_EXPLAIN = guarded(
     r"\b(because|since|so that|so we|which means|meaning|otherwise|in order to|that way|the reason|"
     r"this means|to avoid|to prevent|to make sure|which lets|which gives|helps?|ensures?|prevents?)\b",
     re.IGNORECASE,
 )
-_DEPTH = re.compile(
+_DEPTH = guarded(
     r"(\d|\b(trade-?offs?|but|however|whereas|instead|versus|vs|at the cost|cost|expensive|cheaper|latency|"
     r"throughput|memory|in production|p9\d|edge case|downside|risk|depends|alternatively|on the other hand|"
     r"i measured|we measured|i owned|i built|i decided)\b)",

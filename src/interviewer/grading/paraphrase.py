@@ -20,6 +20,7 @@ from interviewer.bank.derived import memo_per_question
 from interviewer.bank.models import Claim, Question, RubricItem
 from interviewer.grading.clauses import Clause
 from interviewer.text.normalize import STOPWORDS, Token, content_stems, find_phrase, phrase_key, tokens
+from interviewer.text.patterns import guarded
 from interviewer.text.screen import split_sentences
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ SUPPORTED_SIMILARITY = 0.45  # lower cosine that counts when the clause shares t
 FLAG_MARGIN = 0.03  # with no distinctive words either way, a clause this much closer to a red flag states it
 MIN_CLAUSE_WORDS = 4
 
-_NEGATED = re.compile(
+_NEGATED = guarded(
     r"\b(not|never|no|don't|dont|doesn't|isn't|aren't|avoid|avoids|instead of|rather than|without|wrong|"
     r"mistake|shouldn't|won't|can't|cannot)\b",
     re.IGNORECASE,

@@ -7,7 +7,6 @@ downloads are disabled. `--help`, `review` and `bank` never import this module's
 
 from __future__ import annotations
 
-import re
 import threading
 from itertools import chain
 from typing import TYPE_CHECKING
@@ -58,9 +57,10 @@ def embed(texts: list[str]) -> np.ndarray:
     for row, text_ids in enumerate(ids):  # wordllama's average pooling, one text at a time
         np.add.reduce(model.embedding[text_ids], axis=0, out=pooled[row])
     pooled /= np.fromiter((max(len(i), 1) for i in ids), dtype=np.float32, count=len(ids))[:, None]
-    with np.errstate(invalid="ignore", divide="ignore"):  # a text with no known token has no direction
-        pooled /= np.linalg.norm(pooled, axis=1, keepdims=True)
-    return np.nan_to_num(pooled, nan=0.0)
+    norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+    norms[norms == 0] = 1  # a text with no known token has no direction: its row stays zeros
+    pooled /= norms
+    return pooled
 
 
 class _WordTokens:
@@ -77,17 +77,23 @@ class _WordTokens:
 
     def __init__(self, tokenizer) -> None:
         self.tokenizer = tokenizer
-        specials = [re.escape(t.content) for t in tokenizer.get_added_tokens_decoder().values()]
-        self.whole = re.compile("|".join(["^ ", " $", "  ", "▁", *specials]))  # texts tokenised whole
+        self.specials = tuple(t.content for t in tokenizer.get_added_tokens_decoder().values())
         self.words: dict[str, list[int]] = {}
         self.lock = threading.Lock()
+
+    def _words(self, text: str) -> list[str] | None:
+        """The words of a text that tokenises as its words, else None."""
+        words = text.split(" ")
+        if "" in words or "▁" in text or any(s in text for s in self.specials):  # "" for double or edge spaces
+            return None
+        return words
 
     def _encode(self, texts: list[str]) -> list[list[int]]:
         encoded = self.tokenizer.encode_batch(texts, add_special_tokens=False)
         return [e.ids[: sum(e.attention_mask)] for e in encoded]  # wordllama pads a batch to its longest
 
     def ids(self, texts: list[str]) -> list[list[int]]:
-        split = [None if not text or self.whole.search(text) else text.split(" ") for text in texts]
+        split = [self._words(text) for text in texts]
         with self.lock:
             if len(self.words) > self.LIMIT:
                 self.words.clear()

@@ -16,17 +16,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from interviewer.text.patterns import guarded
+
 _CONTRAST = re.compile(
     r";|\s[-\u2013\u2014]\s|,?\s+\b(?:but|whereas|while|whilst|although|though|however|yet)\b|"
     r"^\s*(?:but|whereas|while|although|though|however)\b",
     re.IGNORECASE,
 )
-_CUE = re.compile(
+_CUE = guarded(
     r"\b(?:not|never|no|nor|neither|none|nobody|nothing|without|unlike|instead\s+of|rather\s+than|no\s+longer|"
     r"avoid(?:s|ed|ing)?|mistake(?:n|s)?|myth|misconception|wrong\s+to|bad\s+idea|pitfall|trap)\b|n[’']t\b|\bcannot\b",
     re.IGNORECASE,
 )
-_NOT_A_CUE = re.compile(
+_NOT_A_CUE = guarded(
     r"\b(?:not\s+(?:only|just|merely|simply)|no\s+(?:matter|doubt)|(?:whether|or|if)\s+not|not\s+sure|"
     r"never\s+(?:mind|too))\b",
     re.IGNORECASE,
@@ -39,7 +41,7 @@ _HAZARD = re.compile(
     r"log\s+of\s+zero|divi\w+\s+by\s+zero|exploding|vanishing|full\s+(?:table\s+)?scans?|whole\s+table|scans?)\b",
     re.IGNORECASE,
 )
-_SCOPE_END = re.compile(
+_SCOPE_END = guarded(
     r"[,;:()\u2014]|\s-\s|\b(?:but|so|because|since|which|whereas|though|although|otherwise|until|unless|"
     r"and\s+(?:i|we|you|they|it|he|she|this|that)|then\s+(?:i|we))\b",
     re.IGNORECASE,
@@ -49,7 +51,7 @@ _FAULT = (
     r"misleading|myth|misconception"
 )
 _FAULT_WORD = re.compile(rf"\b(?:{_FAULT}|leaks?)\b", re.IGNORECASE)
-_DISAVOWS = re.compile(
+_DISAVOWS = guarded(
     rf"\b(?:(?:is|are|was|were|be|it[’']s|causes?|caused|introduces?|creates?)\s+(?:\w+\s+){{0,2}}?(?:{_FAULT})"
     r"|(?:would|will|can|could|it)\s+leak|leaks)\b",
     re.IGNORECASE,
