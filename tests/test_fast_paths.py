@@ -46,6 +46,7 @@ def test_embeddings_are_bit_for_bit_wordllamas_own() -> None:
         (r"\b(?:not|never|avoid(?:s|ed)?)\b|n[’']t\b|\bcannot\b", re.IGNORECASE),
         (r"[,;:()\u2014]|\s-\s|\b(?:but|and\s+(?:i|we))\b", re.IGNORECASE),
         (r"k\w+", re.IGNORECASE),
+        (r"\bu+m+\b|(?:ab)*c", 0),
         (r"\b(since | because)  # a verbose pattern ending in a comment", re.IGNORECASE | re.VERBOSE),
         (r"(^|[.!?]\s*)pass\b", re.IGNORECASE),
     ],
@@ -56,7 +57,7 @@ def test_a_guarded_pattern_finds_what_the_plain_one_finds(pattern: str, flags: i
         WRONG_IMBALANCE,
         "BECAUSE it Helps; I MEASURED p95, but NOT p99 - and I can't say. Don’t. Cannot!",
         "Pass. I'll pass on this one",
-        "\u212aelvin and KILO, since  because, 2 trade-offs",
+        "\u212aelvin and KILO, since  because, 2 trade-offs, uum, ummm, abab, ababc c",
         "",
     ]
     plain, fast = re.compile(pattern, flags), guarded(pattern, flags)

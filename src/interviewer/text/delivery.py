@@ -6,11 +6,13 @@ import re
 
 from pydantic import BaseModel
 
+from interviewer.text.patterns import guarded
+
 WORDS_PER_MINUTE = 150
 TARGET_SECONDS = (60, 90)
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
-_FILLERS = {  # compiled below, once
+_FILLERS = {
     "um": r"\bu+m+\b",
     "uh": r"\bu+h+\b",
     "like": r"(?<![a-z] )\blike,",
@@ -22,7 +24,7 @@ _FILLERS = {  # compiled below, once
     "sort of": r"\bsort of\b",
     "i mean": r"\bi mean\b",
 }
-_STAR = {  # compiled below, once
+_STAR = {
     "situation": r"\b(at my (last|previous)|when i was|we had|our team|the context|situation|back when|"
     r"at (a|my|the) (company|startup|job)|last year)\b",
     "task": r"\b(my (job|task|goal|role|responsibility)|i was (asked|responsible|tasked)|the goal was|"
@@ -32,8 +34,8 @@ _STAR = {  # compiled below, once
     "result": r"\b(as a result|result(ed)?|which (cut|reduced|improved|increased|saved)|improv\w*|reduc\w*|"
     r"increas\w*|sav(ed|ing)|\d+\s*(%|percent|ms|x\b)|in the end|outcome|we shipped|launched)\b",
 }
-_FILLER_PATTERNS = {name: re.compile(pattern) for name, pattern in _FILLERS.items()}
-_STAR_PATTERNS = {part: re.compile(pattern) for part, pattern in _STAR.items()}
+_FILLER_PATTERNS = {name: guarded(pattern) for name, pattern in _FILLERS.items()}
+_STAR_PATTERNS = {part: guarded(pattern) for part, pattern in _STAR.items()}
 
 
 class DeliveryNotes(BaseModel):

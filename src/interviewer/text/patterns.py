@@ -38,6 +38,9 @@ def _first(sequence) -> list[str] | None:
             continue  # zero-width: the first character consumed comes after it
         if op is sre.LITERAL or op is sre.IN:
             return _class_items([(op, av)] if op is sre.LITERAL else av)
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            low, _, item = av
+            return _first(item) if low >= 1 else None  # at least once: a match starts with the item
         if op is sre.SUBPATTERN:
             _, add_flags, del_flags, inner = av
             return None if add_flags or del_flags else _first(inner)
