@@ -126,13 +126,20 @@ def _said(
     return None
 
 
-def _red_flags(question: Question, toks: list, text: str, parts: list[Clause], found: list[ClaimHit]) -> list[RedFlag]:
-    """Flags whose claims a clause asserts, or whose signals occur outside a negation ("never oversample ...")."""
+def _red_flags(
+    question: Question, toks: list, present: set[str], text: str, parts: list[Clause], found: list[ClaimHit]
+) -> list[RedFlag]:
+    """Flags whose claims a clause asserts, or whose signals occur outside a negation ("never oversample ...");
+    `present` are the norms of `toks` (a signal matches only where all its words occur)."""
     stated = {hit.owner for hit in found if hit.red_flag and hit.asserted}
     return [
         flag
         for flag in question.red_flags
-        if flag.id in stated or any(_said(toks, s, text, parts, claim=True) is not None for s in flag.signals)
+        if flag.id in stated
+        or any(
+            present.issuperset(phrase_key(s)) and _said(toks, s, text, parts, claim=True) is not None
+            for s in flag.signals
+        )
     ]
 
 
@@ -176,13 +183,13 @@ def _detect(question: Question, text: str) -> Detection:
     sentences = [c.sentence for c in pieces if c.whole_sentence]
     parts = clauses(text)
     found = find_claims(question, text, toks, parts)
-    flags = _red_flags(question, toks, text, parts, found)
+    present = {t.norm for t in toks}  # a signal matches only where all its words occur: skip the others
+    flags = _red_flags(question, toks, present, text, parts, found)
     wrong = {hit.owner: hit.clause for hit in found if not hit.asserted}
     capped = {flag.item: flag.id for flag in flags if flag.item}
     paraphrased = {} if derived else paraphrase_matches(question, pieces, toks)
     verdicts = reference_verdicts(question, text, effective_rubric(question)) if derived else {}
     items: dict[str, ItemMatch] = {}
-    present = {t.norm for t in toks}  # a signal matches only where all its words occur: skip the others
     for item in effective_rubric(question):
         match = ItemMatch(item=item)
         for signal in item.signals:

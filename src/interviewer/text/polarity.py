@@ -59,6 +59,7 @@ _DISAVOWS = guarded(
 
 
 _SENTENCE = re.compile(r"(?:[^.!?\n]|\.(?=\d))+[.!?]*")  # "0.95" does not end a sentence
+_WORD_CHAR = re.compile(r"\w")
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -67,7 +68,7 @@ def _sentences(text: str) -> list[tuple[int, int]]:
         start, end = m.start(), m.end()
         while start < end and text[start].isspace():
             start += 1
-        if re.search(r"\w", text[start:end]):
+        if _WORD_CHAR.search(text, start, end):
             spans.append((start, end))
     return spans
 
@@ -121,7 +122,7 @@ def _denials(text: str, start: int, end: int) -> list[tuple[int, int, int]]:
     for word in _DISAVOWS.finditer(text, start, end):
         segment_start = max([start, *(m.end() for m in _SCOPE_END.finditer(text, start, word.start()))])
         before = text[segment_start : word.start()]
-        if re.search(r"\w", before) and not _CUE.search(before[-25:]) and not _AVOIDING.search(before[-12:]):
+        if _WORD_CHAR.search(before) and not _CUE.search(before[-25:]) and not _AVOIDING.search(before[-12:]):
             fault = _FAULT_WORD.search(text, word.start(), word.end())
             at = fault.start() if fault else word.start()
             denied.append((at, segment_start, word.start(), False))  # "scaling first would leak"
@@ -136,7 +137,7 @@ def _contrast_pieces(text: str, start: int, end: int) -> list[tuple[int, int, bo
             pieces.append((last, m.start(), contrasted))
         last, contrasted = max(last, m.end()), ";" not in m.group(0)
     pieces.append((last, end, contrasted))
-    return [(a, b, c) for a, b, c in pieces if re.search(r"\w", text[a:b])]
+    return [(a, b, c) for a, b, c in pieces if _WORD_CHAR.search(text, a, b)]
 
 
 def clauses(text: str) -> list[Clause]:
