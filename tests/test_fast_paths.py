@@ -48,7 +48,8 @@ def test_embeddings_are_bit_for_bit_wordllamas_own() -> None:
         (r"k\w+", re.IGNORECASE),
         (r"\bu+m+\b|(?:ab)*c", 0),
         (r"\b(since | because)  # a verbose pattern ending in a comment", re.IGNORECASE | re.VERBOSE),
-        (r"(^|[.!?]\s*)pass\b", re.IGNORECASE),
+        (r"(^|[.!?]\s*)(i(['’]ll|\s+will)?\s+)?pass\b|\bno\s+idea\b", re.IGNORECASE),
+        (r"x*y?z|a?", 0),
     ],
 )
 def test_a_guarded_pattern_finds_what_the_plain_one_finds(pattern: str, flags: int) -> None:
@@ -56,7 +57,7 @@ def test_a_guarded_pattern_finds_what_the_plain_one_finds(pattern: str, flags: i
         STRONG_IMBALANCE,
         WRONG_IMBALANCE,
         "BECAUSE it Helps; I MEASURED p95, but NOT p99 - and I can't say. Don’t. Cannot!",
-        "Pass. I'll pass on this one",
+        "Pass. I'll pass on this one. No idea! xyz, xxz and z",
         "\u212aelvin and KILO, since  because, 2 trade-offs, uum, ummm, abab, ababc c",
         "",
     ]
@@ -65,3 +66,4 @@ def test_a_guarded_pattern_finds_what_the_plain_one_finds(pattern: str, flags: i
     for text in texts:
         assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
         assert [m.span() for m in fast.finditer(text, 5, 40)] == [m.span() for m in plain.finditer(text, 5, 40)]
+        assert fast.sub("#", text) == plain.sub("#", text)

@@ -78,7 +78,7 @@ class _WordTokens:
     def __init__(self, tokenizer) -> None:
         self.tokenizer = tokenizer
         self.specials = tuple(t.content for t in tokenizer.get_added_tokens_decoder().values())
-        self.words: dict[str, list[int]] = {}
+        self.words: dict[str, tuple[int, ...]] = {}  # tuples: the collector stops tracking them
         self.lock = threading.Lock()
 
     def _words(self, text: str) -> list[str] | None:
@@ -88,9 +88,9 @@ class _WordTokens:
             return None
         return words
 
-    def _encode(self, texts: list[str]) -> list[list[int]]:
+    def _encode(self, texts: list[str]) -> list[tuple[int, ...]]:
         encoded = self.tokenizer.encode_batch(texts, add_special_tokens=False)
-        return [e.ids[: sum(e.attention_mask)] for e in encoded]  # wordllama pads a batch to its longest
+        return [tuple(e.ids[: sum(e.attention_mask)]) for e in encoded]  # wordllama pads a batch to its longest
 
     def ids(self, texts: list[str]) -> list[list[int]]:
         split = [self._words(text) for text in texts]
@@ -101,9 +101,10 @@ class _WordTokens:
             missing = list({w: None for words in split if words for w in words if w not in memo})
             if missing:
                 memo.update(zip(missing, self._encode(missing), strict=True))
-            whole = iter(self._encode([t for t, words in zip(texts, split, strict=True) if words is None]))
+            rest = [t for t, words in zip(texts, split, strict=True) if words is None]
+            whole = iter(self._encode(rest) if rest else ())
             return [
-                list(chain.from_iterable(map(memo.__getitem__, words))) if words else next(whole) for words in split
+                list(chain.from_iterable(map(memo.__getitem__, words)) if words else next(whole)) for words in split
             ]
 
 

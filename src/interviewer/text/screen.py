@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from interviewer.text.injection import strip_injections
 from interviewer.text.normalize import STOPWORDS, content_stems
+from interviewer.text.patterns import guarded
 from interviewer.text.sentences import split_sentences
 
 __all__ = ["AnswerKind", "Screen", "screen_answer", "split_sentences", "strip_injections"]
@@ -39,7 +40,7 @@ class Screen:
         return self.kind is AnswerKind.ok
 
 
-_DONT_KNOW = re.compile(
+_DONT_KNOW = guarded(
     r"""\b(i\s*(really\s+)?(do\s*n['’]?o?t|dont|don't|do\s+not)\s+(really\s+)?know|idk|no\s+idea|not\s+sure|
         no\s+clue|i\s+have\s+no\s+(idea|clue)|never\s+heard\s+of|i\s*(can['’]?t|cannot)\s+(remember|recall|say)|
         i['’]?m\s+(not\s+sure|unsure|blanking|stuck)|skip\s+this|i\s+give\s+up)\b
@@ -70,7 +71,7 @@ def _wordlike(word: str) -> bool:
 def _is_gibberish(words: list[str], vocabulary: Set[str], stems: set[str]) -> bool:
     if not words:
         return False
-    wordlike = sum(_wordlike(w) for w in words) / len(words)
+    wordlike = sum(map(_wordlike, words)) / len(words)
     if wordlike < 0.7:
         return True
     has_stopwords = any(w.lower() in STOPWORDS for w in words)
