@@ -7,6 +7,7 @@ downloads are disabled. `--help`, `review` and `bank` never import this module's
 
 from __future__ import annotations
 
+import re
 import threading
 from itertools import chain
 from typing import TYPE_CHECKING
@@ -53,10 +54,14 @@ def embed(texts: list[str]) -> np.ndarray:
         return np.zeros((0, 256), dtype=np.float32)
     model = _model()
     ids = _tokens(model).ids(list(texts))
+    lengths = [len(i) for i in ids]
+    vectors = model.embedding[np.fromiter(chain.from_iterable(ids), dtype=np.intp, count=sum(lengths))]
     pooled = np.empty((len(texts), model.embedding.shape[1]), dtype=np.float32)
-    for row, text_ids in enumerate(ids):  # wordllama's average pooling, one text at a time
-        np.add.reduce(model.embedding[text_ids], axis=0, out=pooled[row])
-    pooled /= np.fromiter((max(len(i), 1) for i in ids), dtype=np.float32, count=len(ids))[:, None]
+    end = 0
+    for row, length in enumerate(lengths):  # wordllama's average pooling (the same sums), one text at a time
+        start, end = end, end + length
+        np.add.reduce(vectors[start:end], axis=0, out=pooled[row])
+    pooled /= np.maximum(np.array(lengths, dtype=np.float32), 1)[:, None]
     norms = np.linalg.norm(pooled, axis=1, keepdims=True)
     norms[norms == 0] = 1  # a text with no known token has no direction: its row stays zeros
     pooled /= norms
@@ -77,16 +82,16 @@ class _WordTokens:
 
     def __init__(self, tokenizer) -> None:
         self.tokenizer = tokenizer
-        self.specials = tuple(t.content for t in tokenizer.get_added_tokens_decoder().values())
+        specials = [t.content for t in tokenizer.get_added_tokens_decoder().values()]
+        self.whole = re.compile("|".join(re.escape(t) for t in ["  ", "▁", *specials]))  # texts tokenised whole
         self.words: dict[str, tuple[int, ...]] = {}  # tuples: the collector stops tracking them
         self.lock = threading.Lock()
 
     def _words(self, text: str) -> list[str] | None:
         """The words of a text that tokenises as its words, else None."""
-        words = text.split(" ")
-        if "" in words or "▁" in text or any(s in text for s in self.specials):  # "" for double or edge spaces
+        if not text or text[0] == " " or text[-1] == " " or self.whole.search(text):
             return None
-        return words
+        return text.split(" ")
 
     def _encode(self, texts: list[str]) -> list[tuple[int, ...]]:
         encoded = self.tokenizer.encode_batch(texts, add_special_tokens=False)
