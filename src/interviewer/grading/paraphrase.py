@@ -126,7 +126,7 @@ class _References:
 def _references(question: Question) -> _References:
     import numpy as np
 
-    from interviewer.grading.semantic import embed_cached
+    from interviewer.grading.semantic import embed
 
     described = item_texts(question)
     every = sorted({t for d in described for t in (*d.texts, *d.flag_texts)})
@@ -137,7 +137,7 @@ def _references(question: Question) -> _References:
 
     starts = np.cumsum([0, *(len(d.texts) for d in described[:-1])], dtype=np.intp)
     item_rows = np.concatenate([rows(d.texts) for d in described])
-    return _References(described, embed_cached(every), item_rows, starts, [rows(d.flag_texts) for d in described])
+    return _References(described, embed(every), item_rows, starts, [rows(d.flag_texts) for d in described])
 
 
 def matching(
