@@ -5,8 +5,8 @@ with 1 s per call; it is shut down when the runs end and, whatever happens, afte
 The same N answers (built-in bank questions, on-topic answers) are graded through the batch runner
 at each --jobs value; at jobs 1 only --serial answers are measured and the time is extrapolated
 (said so in the output). Then the offline grader's throughput on the same answers, for comparison: cold, warm,
-and warm over --steady more runs; the last line counts the full garbage collections during the warm runs (one
-scans every object of the process, litellm's too, and costs a few tenths of a second wherever it lands).
+and warm over --steady more runs; the last line counts the full garbage collections in each (one scans every
+object of the process, litellm's too, and costs a few tenths of a second in whichever run it lands).
 Usage: .venv/bin/python bench/batch_grade.py [--answers 200] [--jobs 1 4 16] [--serial 20] [--delay-ms 1000]
     [--steady 5]
 """
@@ -124,26 +124,28 @@ def main() -> None:
         for jobs in (j for j in args.jobs if j != 1):
             print(f"  speed-up at jobs {jobs}: {walls[1] / walls[jobs]:.1f}x over jobs 1")
     offline = GraderModelSettings(model="offline")
-    seconds, _, cpu = timed(batch, offline, 1)
-    print(
-        f"  offline grader (baseline, no model), cold: loads wordllama, embeds each rubric once: "
-        f"{len(batch) / seconds:,.0f} answers/s ({seconds:.2f} s); {len(batch) / cpu:,.0f} answers per CPU second"
-    )
-    with FullCollections() as collections:
-        for label, runs in (("warm", 1), (f"warm, {args.steady} more runs", args.steady)):
-            seconds = cpu = 0.0
+    phases = [
+        ("cold", "cold: loads wordllama, embeds each rubric once", 1),
+        ("warm", "warm", 1),
+        (f"the {args.steady} more", f"warm, {args.steady} more runs", args.steady),
+    ]
+    collected = []
+    for short, label, runs in phases:
+        seconds = cpu = 0.0
+        with FullCollections() as collections:
             for _ in range(runs):
                 run_seconds, _, run_cpu = timed(batch, offline, 1)
                 seconds, cpu = seconds + run_seconds, cpu + run_cpu
-            if runs:
-                answers = len(batch) * runs
-                print(
-                    f"  offline grader (baseline, no model), {label}: {answers / seconds:,.0f} answers/s "
-                    f"({seconds:.2f} s); {answers / cpu:,.0f} answers per CPU second"
-                )
+        collected.append(f"{short} {collections.count} ({collections.seconds:.2f} s)")
+        if runs:
+            answers = len(batch) * runs
+            print(
+                f"  offline grader (baseline, no model), {label}: {answers / seconds:,.0f} answers/s ({seconds:.2f} s);"
+                f" {answers / cpu:,.0f} answers per CPU second"
+            )
     print(
-        f"  full garbage collections during the warm runs: {collections.count} ({collections.seconds:.2f} s; "
-        f"the process holds {len(gc.get_objects()):,} objects)"
+        f"  full garbage collections (each scans all {len(gc.get_objects()):,} objects of the process, litellm's "
+        f"too): {', '.join(collected)}"
     )
 
 
