@@ -70,7 +70,10 @@ def guarded(pattern: str, flags: int = 0) -> re.Pattern[str]:
     plain = re.compile(pattern, flags)
     if plain.flags != re.compile("", flags).flags:
         return plain  # inline global flags must stay at the very start
-    first = _first(sre_parse.parse(pattern, flags))
+    try:
+        first = _first(sre_parse.parse(pattern, flags))
+    except (AttributeError, TypeError, ValueError):  # CPython's private parser changed shape: no guard, same matches
+        return plain
     if first is None or first[1]:
         return plain  # no knowing, or it can match an empty string anywhere
     items = first[0]
