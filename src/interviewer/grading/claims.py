@@ -18,6 +18,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
+from interviewer.bank.derived import memo_per_question
 from interviewer.bank.models import Claim, Question
 from interviewer.text.normalize import SLACK, Token, find_phrase, phrase_key, tokens
 from interviewer.text.polarity import Clause, clauses
@@ -44,10 +45,11 @@ class _Owned:
     claim: Claim
 
 
-def _claims_of(question: Question) -> list[_Owned]:
+def _claims_of(question: Question) -> tuple[list[_Owned], list[str]]:
+    """Every claim of the question with its owner, and the concept terms they are about (sorted)."""
     owned = [_Owned(item.id, False, claim) for item in question.rubric for claim in item.claims]
     owned += [_Owned(flag.id, True, claim) for flag in question.red_flags for claim in flag.claims]
-    return owned
+    return owned, sorted({term for o in owned for term in o.claim.about})
 
 
 def _first(toks: list[Token], phrase: str, present: set[str]) -> Span | None:
@@ -131,11 +133,12 @@ def find_claims(
     """Every claim of `question` (rubric items and red flags) that a clause of `text` states or states wrongly.
 
     `toks` and `parts` are `text`'s tokens and clauses when the caller has them already."""
-    owned = _claims_of(question)
+    owned, terms = memo_per_question("claims", question, _claims_of)
     if not owned:
         return []
     toks = toks if toks is not None else tokens(text)
-    terms = sorted({term for o in owned for term in o.claim.about})
+    said = {t.norm for t in toks}
+    terms = [term for term in terms if said.issuperset(phrase_key(term))]  # a term no clause can name: skipped
     hits: list[ClaimHit] = []
     carried: tuple[int, dict[str, Span]] = (-1, {})
     starts = [t.start for t in toks]

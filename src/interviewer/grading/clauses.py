@@ -45,9 +45,19 @@ class Clause:
     sentence: tuple[int, int]  # span of the sentence it belongs to
     named_only: bool  # the sentence only lists terms
 
+    @property
+    def whole_sentence(self) -> bool:
+        return (self.start, self.end) == self.sentence
+
 
 def _words(text: str) -> list[str]:
+    if text.isascii():  # lowering first finds the same words (no ASCII letter turns into another kind)
+        return _WORD.findall(text.lower())
     return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+
+
+def _word_count(text: str) -> int:
+    return len(_WORD.findall(text))
 
 
 def _is_term(piece: str) -> bool:
@@ -77,7 +87,7 @@ def split_clauses(text: str) -> list[Clause]:
         sentence = text[start:end]
         listed = names_only(sentence)
         out.append(Clause(start, end, sentence, (start, end), listed))
-        parts = [m for m in _PIECE.finditer(sentence) if len(_words(m.group(0))) >= MIN_PART_WORDS]
+        parts = [m for m in _PIECE.finditer(sentence) if _word_count(m.group(0)) >= MIN_PART_WORDS]
         if len(parts) < 2:
             continue
         for m in parts:
@@ -90,12 +100,12 @@ def split_clauses(text: str) -> list[Clause]:
     return out
 
 
-def keyword_list_share(text: str) -> float:
-    """Share of the answer's words that sit in sentences which only name terms."""
+def keyword_list_share(clauses: list[Clause]) -> float:
+    """Share of the words of an answer, cut by `split_clauses`, that sit in sentences which only name terms."""
     total = listed = 0
-    for start, end in split_sentences(text):
-        n = len(_words(text[start:end]))
-        total += n
-        if names_only(text[start:end]):
-            listed += n
+    for clause in clauses:
+        if clause.whole_sentence:
+            n = _word_count(clause.text)
+            total += n
+            listed += n if clause.named_only else 0
     return listed / total if total else 0.0

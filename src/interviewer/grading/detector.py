@@ -25,19 +25,20 @@ from dataclasses import dataclass, field
 from interviewer.bank.derived import effective_rubric, vocabulary
 from interviewer.bank.models import Question, RedFlag, RubricItem
 from interviewer.grading.claims import ClaimHit, find_claims
-from interviewer.grading.clauses import keyword_list_share, names_only
+from interviewer.grading.clauses import keyword_list_share, names_only, split_clauses
 from interviewer.grading.paraphrase import paraphrase_matches
 from interviewer.grading.reference import reference_verdicts
 from interviewer.text.normalize import content_stems, find_phrase, phrase_key, tokens
+from interviewer.text.patterns import guarded
 from interviewer.text.polarity import Clause, asserted, clauses, names_hazard
-from interviewer.text.screen import Screen, screen_answer, split_sentences, strip_injections
+from interviewer.text.screen import Screen, screen_answer, strip_injections
 
-_EXPLAIN = re.compile(
+_EXPLAIN = guarded(
     r"\b(because|since|so that|so we|which means|meaning|otherwise|in order to|that way|the reason|"
     r"this means|to avoid|to prevent|to make sure|which lets|which gives|helps?|ensures?|prevents?)\b",
     re.IGNORECASE,
 )
-_DEPTH = re.compile(
+_DEPTH = guarded(
     r"(\d|\b(trade-?offs?|but|however|whereas|instead|versus|vs|at the cost|cost|expensive|cheaper|latency|"
     r"throughput|memory|in production|p9\d|edge case|downside|risk|depends|alternatively|on the other hand|"
     r"i measured|we measured|i owned|i built|i decided)\b)",
@@ -125,13 +126,20 @@ def _said(
     return None
 
 
-def _red_flags(question: Question, toks: list, text: str, parts: list[Clause], found: list[ClaimHit]) -> list[RedFlag]:
-    """Flags whose claims a clause asserts, or whose signals occur outside a negation ("never oversample ...")."""
+def _red_flags(
+    question: Question, toks: list, present: set[str], text: str, parts: list[Clause], found: list[ClaimHit]
+) -> list[RedFlag]:
+    """Flags whose claims a clause asserts, or whose signals occur outside a negation ("never oversample ...");
+    `present` are the norms of `toks` (a signal matches only where all its words occur)."""
     stated = {hit.owner for hit in found if hit.red_flag and hit.asserted}
     return [
         flag
         for flag in question.red_flags
-        if flag.id in stated or any(_said(toks, s, text, parts, claim=True) is not None for s in flag.signals)
+        if flag.id in stated
+        or any(
+            present.issuperset(phrase_key(s)) and _said(toks, s, text, parts, claim=True) is not None
+            for s in flag.signals
+        )
     ]
 
 
@@ -171,16 +179,17 @@ def detect(question: Question, text: str) -> Detection:
 def _detect(question: Question, text: str) -> Detection:
     derived = not question.rubric
     toks = tokens(text)
-    sentences = split_sentences(text)
+    pieces = split_clauses(text)
+    sentences = [c.sentence for c in pieces if c.whole_sentence]
     parts = clauses(text)
     found = find_claims(question, text, toks, parts)
-    flags = _red_flags(question, toks, text, parts, found)
+    present = {t.norm for t in toks}  # a signal matches only where all its words occur: skip the others
+    flags = _red_flags(question, toks, present, text, parts, found)
     wrong = {hit.owner: hit.clause for hit in found if not hit.asserted}
     capped = {flag.item: flag.id for flag in flags if flag.item}
-    paraphrased = {} if derived else paraphrase_matches(question, text, toks)
+    paraphrased = {} if derived else paraphrase_matches(question, pieces, toks)
     verdicts = reference_verdicts(question, text, effective_rubric(question)) if derived else {}
     items: dict[str, ItemMatch] = {}
-    present = {t.norm for t in toks}  # a signal matches only where all its words occur: skip the others
     for item in effective_rubric(question):
         match = ItemMatch(item=item)
         for signal in item.signals:
@@ -215,7 +224,7 @@ def _detect(question: Question, text: str) -> Detection:
         lead = [verdicts[item.id].quote] if derived and verdicts[item.id].quote else []
         match.quotes = _quotes(text, sentences, match, lead=lead)
         items[item.id] = match
-    keyword_list = keyword_list_share(text) >= KEYWORD_LIST_SHARE
+    keyword_list = keyword_list_share(pieces) >= KEYWORD_LIST_SHARE
     return Detection(items=items, red_flags=flags, keyword_list=keyword_list, wrong_items=sorted(wrong))
 
 

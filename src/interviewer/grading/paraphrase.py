@@ -12,13 +12,19 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from interviewer.bank.derived import memo_per_question
 from interviewer.bank.models import Claim, Question, RubricItem
-from interviewer.grading.clauses import Clause, split_clauses
+from interviewer.grading.clauses import Clause
 from interviewer.text.normalize import STOPWORDS, Token, content_stems, find_phrase, phrase_key, tokens
+from interviewer.text.patterns import guarded
 from interviewer.text.screen import split_sentences
+
+if TYPE_CHECKING:
+    import numpy as np
 
 ALONE_SIMILARITY = 0.7  # cosine to the item's closest text that counts as the same meaning on its own
 MATCH_SIMILARITY = 0.58  # cosine that counts when the clause shares a content word with the item
@@ -26,7 +32,7 @@ SUPPORTED_SIMILARITY = 0.45  # lower cosine that counts when the clause shares t
 FLAG_MARGIN = 0.03  # with no distinctive words either way, a clause this much closer to a red flag states it
 MIN_CLAUSE_WORDS = 4
 
-_NEGATED = re.compile(
+_NEGATED = guarded(
     r"\b(not|never|no|don't|dont|doesn't|isn't|aren't|avoid|avoids|instead of|rather than|without|wrong|"
     r"mistake|shouldn't|won't|can't|cannot)\b",
     re.IGNORECASE,
@@ -103,36 +109,67 @@ class Support:
         return self.similarity >= SUPPORTED_SIMILARITY and self.shared >= 2
 
 
-def _matrix(rows: list[str], cols: list[str]):
-    from interviewer.grading.semantic import embed, embed_cached
-
-    return embed(rows) @ embed_cached(cols).T
+_LEAST_SIMILARITY = min(ALONE_SIMILARITY, MATCH_SIMILARITY, SUPPORTED_SIMILARITY)  # below it nothing matches
 
 
-def supports(question: Question, clauses: list[str], stems: list[set[str]] | None = None) -> dict[str, list[Support]]:
-    """For every authored item, one `Support` per clause (clause order kept); `stems` their content stems."""
+@dataclass(frozen=True)
+class _References:
+    """One question's item texts embedded once, a row per distinct text, and which rows each item compares with."""
+
+    described: list[ItemTexts]
+    vectors: np.ndarray  # unit vectors, one row per distinct text
+    item_rows: np.ndarray  # every item's text rows, item after item
+    item_starts: np.ndarray  # where each item's rows begin in `item_rows`
+    flag_rows: list[np.ndarray]  # per item, the rows of its red flags' texts
+
+
+def _references(question: Question) -> _References:
+    import numpy as np
+
+    from interviewer.grading.semantic import embed
+
+    described = item_texts(question)
+    every = sorted({t for d in described for t in (*d.texts, *d.flag_texts)})
+    index = {t: i for i, t in enumerate(every)}
+
+    def rows(texts: list[str]) -> np.ndarray:
+        return np.array([index[t] for t in texts], dtype=np.intp)
+
+    starts = np.cumsum([0, *(len(d.texts) for d in described[:-1])], dtype=np.intp)
+    item_rows = np.concatenate([rows(d.texts) for d in described])
+    return _References(described, embed(every), item_rows, starts, [rows(d.flag_texts) for d in described])
+
+
+def matching(
+    question: Question, clauses: list[str], stems: Callable[[int], set[str]] | None = None
+) -> dict[str, list[tuple[float, int]]]:
+    """For every authored item, the clauses that say what it looks for, as (similarity, clause index) in clause
+    order; `stems(i)` gives clause i's content stems when the caller has them at hand."""
     described = item_texts(question)
     if not clauses or not described:
         return {d.item_id: [] for d in described}
-    every = sorted({t for d in described for t in (*d.texts, *d.flag_texts)})
-    index = {t: i for i, t in enumerate(every)}
-    sims = _matrix(clauses, every)
-    stems = stems if stems is not None else [content_stems(c) for c in clauses]
-    out: dict[str, list[Support]] = {}
-    for d in described:
-        best = sims[:, [index[t] for t in d.texts]].max(axis=1).tolist()  # per clause, its closest item text
-        flag_cols = [index[t] for t in d.flag_texts]
-        best_flag = sims[:, flag_cols].max(axis=1).tolist() if flag_cols else [0.0] * len(clauses)
-        out[d.item_id] = [
-            Support(
-                similarity=best[row],
-                shared=len(stems[row] & d.stems),
-                flag_similarity=best_flag[row],
-                item_words=len(stems[row] & d.item_only),
-                flag_words=len(stems[row] & d.flag_only),
-            )
-            for row in range(len(clauses))
-        ]
+    import numpy as np
+
+    from interviewer.grading.semantic import embed
+
+    refs = memo_per_question("paraphrase-references", question, _references)
+    sims = embed(clauses) @ refs.vectors.T
+    best = np.maximum.reduceat(sims[:, refs.item_rows], refs.item_starts, axis=1)  # clause x item: closest text
+    out: dict[str, list[tuple[float, int]]] = {d.item_id: [] for d in described}
+    # compared as the Python floats `Support` holds; a clause below the lowest threshold matches nothing
+    for row, k in zip(*np.nonzero(best.astype(np.float64) >= _LEAST_SIMILARITY), strict=True):
+        d, flag_rows = refs.described[k], refs.flag_rows[k]
+        words = stems(row) if stems is not None else content_stems(clauses[row])
+        similarity = float(best[row, k])
+        support = Support(
+            similarity=similarity,
+            shared=len(words & d.stems),
+            flag_similarity=float(sims[row, flag_rows].max()) if len(flag_rows) else 0.0,
+            item_words=len(words & d.item_only),
+            flag_words=len(words & d.flag_only),
+        )
+        if support.matches:
+            out[d.item_id].append((similarity, int(row)))
     return out
 
 
@@ -141,32 +178,30 @@ def eligible(clause: Clause) -> bool:
     return not clause.named_only and len(clause.text.split()) >= MIN_CLAUSE_WORDS and not _NEGATED.search(clause.text)
 
 
-def _clause_stems(toks: list[Token], clauses: list[Clause]) -> list[set[str]]:
-    """Each clause's content stems, from the one tokenisation of the whole answer."""
+def _stems_of(toks: list[Token], clauses: list[Clause]) -> Callable[[int], set[str]]:
+    """Clause i's content stems, from the one tokenisation of the whole answer."""
     starts = [t.start for t in toks]
-    out = []
-    for clause in clauses:
-        lo, hi = bisect_left(starts, clause.start), bisect_left(starts, clause.end)
-        out.append({t.norm for t in toks[lo:hi] if t.norm not in STOPWORDS and len(t.norm) > 2})
-    return out
+
+    def stems(i: int) -> set[str]:
+        lo, hi = bisect_left(starts, clauses[i].start), bisect_left(starts, clauses[i].end)
+        return {t.norm for t in toks[lo:hi] if t.norm not in STOPWORDS and len(t.norm) > 2}
+
+    return stems
 
 
-def paraphrase_matches(question: Question, text: str, toks: list[Token]) -> dict[str, list[Clause]]:
-    """The clauses of `text` (tokenised as `toks`) that match each authored rubric item in meaning (best first)."""
-    clauses = [c for c in split_clauses(text) if eligible(c)]
+def paraphrase_matches(question: Question, parts: list[Clause], toks: list[Token]) -> dict[str, list[Clause]]:
+    """The clauses of an answer (its `split_clauses`, tokenised as `toks`) that match each authored rubric item in
+    meaning (best first)."""
+    clauses = [c for c in parts if eligible(c)]
     found: dict[str, list[Clause]] = {}
     if not clauses or not question.rubric:
         return found
-    table = supports(question, [c.text for c in clauses], _clause_stems(toks, clauses))
-    for item_id, row in table.items():
-        hits = sorted((s.similarity, i) for i, s in enumerate(row) if s.matches)
+    for item_id, hits in matching(question, [c.text for c in clauses], _stems_of(toks, clauses)).items():
         if hits:
-            found[item_id] = [clauses[i] for _, i in reversed(hits)]
+            found[item_id] = [clauses[i] for _, i in sorted(hits, reverse=True)]
     return found
 
 
 def relates(question: Question, item: RubricItem, clause: str) -> bool:
     """Whether `clause` (a quote's sentence) says what `item` looks for, by the same meaning check."""
-    table = supports(question, [clause])
-    row = table.get(item.id)
-    return bool(row) and row[0].matches
+    return bool(matching(question, [clause]).get(item.id))

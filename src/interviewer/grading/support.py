@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from interviewer.bank.models import Question, RubricItem
 from interviewer.grading.clauses import names_only, split_clauses
-from interviewer.grading.paraphrase import eligible, supports
+from interviewer.grading.paraphrase import eligible, matching
 from interviewer.text.normalize import find_phrase, phrase_key, tokens
 from interviewer.text.screen import split_sentences
 
@@ -41,7 +41,7 @@ def _says_in_other_words(question: Question, item: RubricItem, sentence: str) ->
     clauses = [c.text for c in split_clauses(sentence) if eligible(c)]
     if not clauses:
         return False
-    return any(s.matches for s in supports(question, clauses)[item.id])
+    return bool(matching(question, clauses)[item.id])
 
 
 def supporting(question: Question, item: RubricItem, answer: str, quotes: list[str]) -> list[str]:

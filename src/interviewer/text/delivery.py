@@ -6,6 +6,8 @@ import re
 
 from pydantic import BaseModel
 
+from interviewer.text.patterns import guarded
+
 WORDS_PER_MINUTE = 150
 TARGET_SECONDS = (60, 90)
 
@@ -32,6 +34,8 @@ _STAR = {
     "result": r"\b(as a result|result(ed)?|which (cut|reduced|improved|increased|saved)|improv\w*|reduc\w*|"
     r"increas\w*|sav(ed|ing)|\d+\s*(%|percent|ms|x\b)|in the end|outcome|we shipped|launched)\b",
 }
+_FILLER_PATTERNS = {name: guarded(pattern) for name, pattern in _FILLERS.items()}
+_STAR_PATTERNS = {part: guarded(pattern) for part, pattern in _STAR.items()}
 
 
 class DeliveryNotes(BaseModel):
@@ -68,6 +72,6 @@ def analyse(text: str, *, behavioral: bool) -> DeliveryNotes:
     else:
         verdict = "on target"
     lowered = text.lower()
-    fillers = {name: n for name, pattern in _FILLERS.items() if (n := len(re.findall(pattern, lowered)))}
-    star = {part: bool(re.search(p, lowered)) for part, p in _STAR.items()} if behavioral else None
+    fillers = {name: n for name, pattern in _FILLER_PATTERNS.items() if (n := len(pattern.findall(lowered)))}
+    star = {part: bool(p.search(lowered)) for part, p in _STAR_PATTERNS.items()} if behavioral else None
     return DeliveryNotes(words=words, speaking_seconds=seconds, pace_verdict=verdict, fillers=fillers, star=star)

@@ -209,22 +209,25 @@ def find_phrase(haystack: list[Token], needle: tuple[str, ...]) -> tuple[int, in
     n = len(needle)
     if n == 0:
         return None
-    first = needle[0]
-    for i in range(len(haystack) - n + 1):
-        if haystack[i].norm == first and all(haystack[i + j].norm == needle[j] for j in range(1, n)):
-            return haystack[i].start, haystack[i + n - 1].end
+    norms = [t.norm for t in haystack]
+    first, i = needle[0], -1
+    try:
+        while (i := norms.index(first, i + 1)) <= len(norms) - n:
+            if n == 1 or tuple(norms[i : i + n]) == needle:
+                return haystack[i].start, haystack[i + n - 1].end
+    except ValueError:  # no (further) occurrence of the first word
+        pass
     if n == 1:
         return None
     wanted = set(needle)
     width = n + SLACK
-    for i, token in enumerate(haystack):
-        if token.norm not in wanted:
+    for i, norm in enumerate(norms):
+        if norm not in wanted:
             continue
-        window = haystack[i : i + width]
-        found = [t for t in window if t.norm in wanted]
-        if {t.norm for t in found} == wanted:
-            last = max(j for j, t in enumerate(window) if t.norm in wanted)
-            return token.start, window[last].end
+        window = norms[i : i + width]
+        if wanted.issubset(window):
+            last = max(j for j, w in enumerate(window) if w in wanted)
+            return haystack[i].start, haystack[i + last].end
     return None
 
 

@@ -16,17 +16,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from interviewer.text.patterns import guarded
+
 _CONTRAST = re.compile(
     r";|\s[-\u2013\u2014]\s|,?\s+\b(?:but|whereas|while|whilst|although|though|however|yet)\b|"
     r"^\s*(?:but|whereas|while|although|though|however)\b",
     re.IGNORECASE,
 )
-_CUE = re.compile(
+_CUE = guarded(
     r"\b(?:not|never|no|nor|neither|none|nobody|nothing|without|unlike|instead\s+of|rather\s+than|no\s+longer|"
     r"avoid(?:s|ed|ing)?|mistake(?:n|s)?|myth|misconception|wrong\s+to|bad\s+idea|pitfall|trap)\b|n[’']t\b|\bcannot\b",
     re.IGNORECASE,
 )
-_NOT_A_CUE = re.compile(
+_NOT_A_CUE = guarded(
     r"\b(?:not\s+(?:only|just|merely|simply)|no\s+(?:matter|doubt)|(?:whether|or|if)\s+not|not\s+sure|"
     r"never\s+(?:mind|too))\b",
     re.IGNORECASE,
@@ -39,7 +41,7 @@ _HAZARD = re.compile(
     r"log\s+of\s+zero|divi\w+\s+by\s+zero|exploding|vanishing|full\s+(?:table\s+)?scans?|whole\s+table|scans?)\b",
     re.IGNORECASE,
 )
-_SCOPE_END = re.compile(
+_SCOPE_END = guarded(
     r"[,;:()\u2014]|\s-\s|\b(?:but|so|because|since|which|whereas|though|although|otherwise|until|unless|"
     r"and\s+(?:i|we|you|they|it|he|she|this|that)|then\s+(?:i|we))\b",
     re.IGNORECASE,
@@ -49,7 +51,7 @@ _FAULT = (
     r"misleading|myth|misconception"
 )
 _FAULT_WORD = re.compile(rf"\b(?:{_FAULT}|leaks?)\b", re.IGNORECASE)
-_DISAVOWS = re.compile(
+_DISAVOWS = guarded(
     rf"\b(?:(?:is|are|was|were|be|it[’']s|causes?|caused|introduces?|creates?)\s+(?:\w+\s+){{0,2}}?(?:{_FAULT})"
     r"|(?:would|will|can|could|it)\s+leak|leaks)\b",
     re.IGNORECASE,
@@ -57,6 +59,7 @@ _DISAVOWS = re.compile(
 
 
 _SENTENCE = re.compile(r"(?:[^.!?\n]|\.(?=\d))+[.!?]*")  # "0.95" does not end a sentence
+_WORD_CHAR = re.compile(r"\w")
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -65,7 +68,7 @@ def _sentences(text: str) -> list[tuple[int, int]]:
         start, end = m.start(), m.end()
         while start < end and text[start].isspace():
             start += 1
-        if re.search(r"\w", text[start:end]):
+        if _WORD_CHAR.search(text, start, end):
             spans.append((start, end))
     return spans
 
@@ -109,8 +112,9 @@ def _scope_end(text: str, start: int, limit: int) -> int:
 
 def _denials(text: str, start: int, end: int) -> list[tuple[int, int, int]]:
     denied = []
-    ignored = [m.span() for m in _NOT_A_CUE.finditer(text, start, end)]
-    for cue in _CUE.finditer(text, start, end):
+    cues = list(_CUE.finditer(text, start, end))
+    ignored = [m.span() for m in _NOT_A_CUE.finditer(text, start, end)] if cues else []
+    for cue in cues:
         soft = any(a <= cue.start() < b for a, b in ignored)
         if _AVOIDING.fullmatch(cue.group(0)) and _HAZARD.match(text, cue.end(), end):
             continue  # "to avoid leakage", "without overfitting": awareness of a hazard, not a denial
@@ -118,7 +122,7 @@ def _denials(text: str, start: int, end: int) -> list[tuple[int, int, int]]:
     for word in _DISAVOWS.finditer(text, start, end):
         segment_start = max([start, *(m.end() for m in _SCOPE_END.finditer(text, start, word.start()))])
         before = text[segment_start : word.start()]
-        if re.search(r"\w", before) and not _CUE.search(before[-25:]) and not _AVOIDING.search(before[-12:]):
+        if _WORD_CHAR.search(before) and not _CUE.search(before[-25:]) and not _AVOIDING.search(before[-12:]):
             fault = _FAULT_WORD.search(text, word.start(), word.end())
             at = fault.start() if fault else word.start()
             denied.append((at, segment_start, word.start(), False))  # "scaling first would leak"
@@ -133,7 +137,7 @@ def _contrast_pieces(text: str, start: int, end: int) -> list[tuple[int, int, bo
             pieces.append((last, m.start(), contrasted))
         last, contrasted = max(last, m.end()), ";" not in m.group(0)
     pieces.append((last, end, contrasted))
-    return [(a, b, c) for a, b, c in pieces if re.search(r"\w", text[a:b])]
+    return [(a, b, c) for a, b, c in pieces if _WORD_CHAR.search(text, a, b)]
 
 
 def clauses(text: str) -> list[Clause]:

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from interviewer.text.injection import strip_injections
 from interviewer.text.normalize import STOPWORDS, content_stems
+from interviewer.text.patterns import guarded
 from interviewer.text.sentences import split_sentences
 
 __all__ = ["AnswerKind", "Screen", "screen_answer", "split_sentences", "strip_injections"]
@@ -39,7 +40,7 @@ class Screen:
         return self.kind is AnswerKind.ok
 
 
-_DONT_KNOW = re.compile(
+_DONT_KNOW = guarded(
     r"""\b(i\s*(really\s+)?(do\s*n['’]?o?t|dont|don't|do\s+not)\s+(really\s+)?know|idk|no\s+idea|not\s+sure|
         no\s+clue|i\s+have\s+no\s+(idea|clue)|never\s+heard\s+of|i\s*(can['’]?t|cannot)\s+(remember|recall|say)|
         i['’]?m\s+(not\s+sure|unsure|blanking|stuck)|skip\s+this|i\s+give\s+up)\b
@@ -52,6 +53,7 @@ _FILLER = frozenset(
     | {"hello", "hi", "hey", "thanks", "thank", "you", "cheers", "sure", "alright"}  # greetings say nothing
 )
 
+_WORD = re.compile(r"[A-Za-z0-9'’]+")
 _VOWELS = set("aeiouy")
 _UNPRONOUNCEABLE = re.compile(r"(.)\1\1|[^aeiouy\d]{5,}")  # "aaa", or five consonants in a row
 
@@ -69,7 +71,7 @@ def _wordlike(word: str) -> bool:
 def _is_gibberish(words: list[str], vocabulary: Set[str], stems: set[str]) -> bool:
     if not words:
         return False
-    wordlike = sum(_wordlike(w) for w in words) / len(words)
+    wordlike = sum(map(_wordlike, words)) / len(words)
     if wordlike < 0.7:
         return True
     has_stopwords = any(w.lower() in STOPWORDS for w in words)
@@ -98,7 +100,7 @@ def screen_answer(
     """
     graded, injected = strip_injections(text)
     flags = ["instructions_to_grader_removed"] if injected else []
-    words = [t.group(0) for t in re.finditer(r"[A-Za-z0-9'’]+", graded)]
+    words = _WORD.findall(graded)
     stems = content_stems(graded)
     if all(w.lower() in _FILLER for w in words):
         return Screen(AnswerKind.empty, graded, flags)
