@@ -8,8 +8,8 @@ the offline detector that keeps it at 0 or 1:
   wrong claim   a clause states the item's fact wrongly (score 0);
   names only    every evidence sentence only lists terms (at most 1);
   one sentence  one clause matches in other words but carries no explanation cue or number (1);
-  eligibility   no eligible clause matches, but a clause left out (a bare term, or under MIN_CLAUSE_WORDS
-                words once what a negation denies is cut out) would pass the similarity test;
+  eligibility   no eligible clause matches, but a clause left out (a negation word anywhere in it, or
+                under MIN_CLAUSE_WORDS words) would pass the similarity test;
   flag lean     the clause closest to the item leans to a red flag on it (distinctive words or meaning);
   similarity    no clause reaches the cosine threshold for its number of shared content words
                 (ALONE / MATCH / SUPPORTED_SIMILARITY in `grading/paraphrase.py`); the numbers are the
@@ -39,7 +39,7 @@ from interviewer.grading.paraphrase import (
     MIN_CLAUSE_WORDS,
     SUPPORTED_SIMILARITY,
     Support,
-    asserted_clauses,
+    eligible,
     supports,
 )
 from interviewer.grading.semantic import similarity
@@ -95,22 +95,14 @@ def _stage(match: ItemMatch, left_out: bool, closest: Support | None) -> str:
 def diagnose(question: Question, text: str) -> list[Row]:
     """One row per rubric item: its offline score, the stage that holds it back and the clause shown."""
     detection = detect(question, text)
-    asserted = asserted_clauses(text)
-    kept = {(a.clause.start, a.clause.end) for a in asserted}
-    dropped = [
-        c for c in split_clauses(text) if (c.start, c.end) not in kept and not c.named_only and len(c.text.split()) >= 2
-    ]
-    table = supports(question, [a.text for a in asserted]) if asserted else {}
-    left_table = supports(question, [c.text for c in dropped]) if dropped else {}
+    candidates = [c for c in split_clauses(text) if not c.named_only and len(c.text.split()) >= 2]
+    table = supports(question, [c.text for c in candidates]) if candidates else {}
     rows = []
     for item in question.rubric:
         match = detection.items[item.id]
-        allowed = list(zip(table.get(item.id, []), [a.clause for a in asserted], strict=True))
-        left_out = [
-            (s, c)
-            for s, c in zip(left_table.get(item.id, []), dropped, strict=True)
-            if _passes_similarity(s) and not s.states_flag
-        ]
+        scored = list(zip(table.get(item.id, []), candidates, strict=True))
+        allowed = [(s, c) for s, c in scored if eligible(c)]
+        left_out = [(s, c) for s, c in scored if not eligible(c) and _passes_similarity(s) and not s.states_flag]
         closest = max(allowed, key=lambda sc: sc[0].similarity) if allowed else None
         stage = _stage(match, bool(left_out), closest[0] if closest else None)
         shown = closest
@@ -135,7 +127,7 @@ def auc(positive: list[float], negative: list[float]) -> float:
 
 def clause_scores(question: Question, text: str) -> tuple[list[float], list[float]]:
     """Per eligible clause: its best cosine to any item's texts, and that minus its cosine to the question."""
-    clauses = [a.text for a in asserted_clauses(text)]
+    clauses = [c.text for c in split_clauses(text) if eligible(c)]
     if not clauses or not question.rubric:
         return [], []
     table = supports(question, clauses)

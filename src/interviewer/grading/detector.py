@@ -177,7 +177,7 @@ def _detect(question: Question, text: str) -> Detection:
     flags = _red_flags(question, toks, text, parts, found)
     wrong = {hit.owner: hit.clause for hit in found if not hit.asserted}
     capped = {flag.item: flag.id for flag in flags if flag.item}
-    paraphrased = {} if derived else paraphrase_matches(question, text, toks, parts)
+    paraphrased = {} if derived else paraphrase_matches(question, text, toks)
     verdicts = reference_verdicts(question, text, effective_rubric(question)) if derived else {}
     items: dict[str, ItemMatch] = {}
     present = {t.norm for t in toks}  # a signal matches only where all its words occur: skip the others

@@ -5,8 +5,7 @@ and its claims' wording; each red flag by its text, signals and claims. A clause
 its meaning (cosine of static wordllama embeddings, `grading/semantic.py`) is close to the item's
 texts AND it shares content words with them (cosine alone tracks topic, not polarity) AND it does not
 lean towards a red flag on the same item (more of the flag's distinctive words than the item's, or
-closer in meaning when neither). Only what a clause asserts is compared: the stretches a negation denies
-are cut out first (`asserted_clauses`). The clause is the evidence, verbatim.
+closer in meaning when neither) AND it is not negated. The clause is the evidence, verbatim.
 """
 
 from __future__ import annotations
@@ -19,9 +18,6 @@ from interviewer.bank.derived import memo_per_question
 from interviewer.bank.models import Claim, Question, RubricItem
 from interviewer.grading.clauses import Clause, split_clauses
 from interviewer.text.normalize import STOPWORDS, Token, content_stems, find_phrase, phrase_key, tokens
-from interviewer.text.polarity import Clause as PolarClause
-from interviewer.text.polarity import clauses as polarity_clauses
-from interviewer.text.polarity import segment_start
 from interviewer.text.screen import split_sentences
 
 ALONE_SIMILARITY = 0.7  # cosine to the item's closest text that counts as the same meaning on its own
@@ -30,7 +26,11 @@ SUPPORTED_SIMILARITY = 0.45  # lower cosine that counts when the clause shares t
 FLAG_MARGIN = 0.03  # with no distinctive words either way, a clause this much closer to a red flag states it
 MIN_CLAUSE_WORDS = 4
 
-Span = tuple[int, int]
+_NEGATED = re.compile(
+    r"\b(not|never|no|don't|dont|doesn't|isn't|aren't|avoid|avoids|instead of|rather than|without|wrong|"
+    r"mistake|shouldn't|won't|can't|cannot)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -136,93 +136,32 @@ def supports(question: Question, clauses: list[str], stems: list[set[str]] | Non
     return out
 
 
-@dataclass(frozen=True)
-class Asserted:
-    """A clause of the answer (the verbatim evidence) and what it asserts: its words outside negation scope."""
-
-    clause: Clause
-    spans: tuple[Span, ...]  # the stretches of the clause no negation denies
-    text: str  # those stretches, joined: what the meaning check compares
+def eligible(clause: Clause) -> bool:
+    """Clauses that can earn paraphrase credit: statements of a few words, not negated, not bare terms."""
+    return not clause.named_only and len(clause.text.split()) >= MIN_CLAUSE_WORDS and not _NEGATED.search(clause.text)
 
 
-_SETS_ASIDE = re.compile(r"(?:instead\s+of|rather\s+than|without|unlike)", re.IGNORECASE)
-
-
-def _denied_stretches(text: str, parts: list[PolarClause] | None = None) -> list[Span]:
-    """What each negation denies. A cue that sets one thing aside ("zeros instead of failing") denies its scope
-    only; any other ("the error does not split", "no model removes it") denies its whole stretch of the clause,
-    subject included, so no fragment of the denied statement is left to match."""
-    out = []
-    for part in parts if parts is not None else polarity_clauses(text):
-        for cue, start, end, soft in part.denied:
-            if soft:  # "not only X but Y" still says X
-                continue
-            if cue >= start:  # a clause calling what it describes a mistake: the stretch before the fault word
-                out.append((start, max(cue, end)))
-            elif _SETS_ASIDE.fullmatch(text[cue:start]):
-                out.append((cue, end))
-            else:
-                out.append((segment_start(text, part.start, cue), end))
-    return out
-
-
-def _outside(clause: Clause, denied: list[Span]) -> tuple[Span, ...]:
-    kept, at = [], clause.start
-    for a, b in sorted(denied):
-        if b <= at or a >= clause.end:
-            continue
-        if a > at:
-            kept.append((at, a))
-        at = max(at, b)
-    if at < clause.end:
-        kept.append((at, clause.end))
-    return tuple(kept)
-
-
-def asserted_clauses(text: str, parts: list[PolarClause] | None = None) -> list[Asserted]:
-    """The clauses of `text` that can earn paraphrase credit: statements, not bare terms, that keep at least
-    MIN_CLAUSE_WORDS words once what a negation denies is cut out ("the job filled the column with zeros
-    instead of failing" asserts that it filled the column with zeros; "I never oversample before the split"
-    asserts nothing). `parts` are `text`'s negation scopes when the caller has them already."""
-    denied = _denied_stretches(text, parts)
-    out = []
-    for clause in split_clauses(text):
-        if clause.named_only:
-            continue
-        spans = _outside(clause, denied)
-        said = " ".join(text[a:b].strip(" ,;:") for a, b in spans).strip()
-        if len(said.split()) >= MIN_CLAUSE_WORDS:
-            out.append(Asserted(clause, spans, said))
-    return out
-
-
-def _asserted_stems(toks: list[Token], asserted: list[Asserted]) -> list[set[str]]:
-    """Each asserted clause's content stems, from the one tokenisation of the whole answer."""
+def _clause_stems(toks: list[Token], clauses: list[Clause]) -> list[set[str]]:
+    """Each clause's content stems, from the one tokenisation of the whole answer."""
     starts = [t.start for t in toks]
     out = []
-    for part in asserted:
-        stems = set()
-        for a, b in part.spans:
-            lo, hi = bisect_left(starts, a), bisect_left(starts, b)
-            stems |= {t.norm for t in toks[lo:hi] if t.norm not in STOPWORDS and len(t.norm) > 2}
-        out.append(stems)
+    for clause in clauses:
+        lo, hi = bisect_left(starts, clause.start), bisect_left(starts, clause.end)
+        out.append({t.norm for t in toks[lo:hi] if t.norm not in STOPWORDS and len(t.norm) > 2})
     return out
 
 
-def paraphrase_matches(
-    question: Question, text: str, toks: list[Token], parts: list[PolarClause] | None = None
-) -> dict[str, list[Clause]]:
-    """The clauses of `text` (tokenised as `toks`, negation scopes `parts`) that match each authored rubric item
-    in meaning (best first)."""
-    asserted = asserted_clauses(text, parts)
+def paraphrase_matches(question: Question, text: str, toks: list[Token]) -> dict[str, list[Clause]]:
+    """The clauses of `text` (tokenised as `toks`) that match each authored rubric item in meaning (best first)."""
+    clauses = [c for c in split_clauses(text) if eligible(c)]
     found: dict[str, list[Clause]] = {}
-    if not asserted or not question.rubric:
+    if not clauses or not question.rubric:
         return found
-    table = supports(question, [a.text for a in asserted], _asserted_stems(toks, asserted))
+    table = supports(question, [c.text for c in clauses], _clause_stems(toks, clauses))
     for item_id, row in table.items():
         hits = sorted((s.similarity, i) for i, s in enumerate(row) if s.matches)
         if hits:
-            found[item_id] = [asserted[i].clause for _, i in reversed(hits)]
+            found[item_id] = [clauses[i] for _, i in reversed(hits)]
     return found
 
 

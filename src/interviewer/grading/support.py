@@ -12,8 +12,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 from interviewer.bank.models import Question, RubricItem
-from interviewer.grading.clauses import names_only
-from interviewer.grading.paraphrase import asserted_clauses, supports
+from interviewer.grading.clauses import names_only, split_clauses
+from interviewer.grading.paraphrase import eligible, supports
 from interviewer.text.normalize import find_phrase, phrase_key, tokens
 from interviewer.text.screen import split_sentences
 
@@ -38,7 +38,7 @@ def _states_signal(item: RubricItem, sentence: str) -> bool:
 def _says_in_other_words(question: Question, item: RubricItem, sentence: str) -> bool:
     if not any(i.id == item.id for i in question.rubric):
         return False  # derived items (reference answers) are judged by their words only
-    clauses = [a.text for a in asserted_clauses(sentence)]
+    clauses = [c.text for c in split_clauses(sentence) if eligible(c)]
     if not clauses:
         return False
     return any(s.matches for s in supports(question, clauses)[item.id])

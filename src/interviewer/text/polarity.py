@@ -107,11 +107,6 @@ def _scope_end(text: str, start: int, limit: int) -> int:
     return stop.start() if stop else limit
 
 
-def segment_start(text: str, start: int, at: int) -> int:
-    """Where the stretch of a clause holding `at` begins: after the last comma or linking word before it."""
-    return max([start, *(m.end() for m in _SCOPE_END.finditer(text, start, at))])
-
-
 def _denials(text: str, start: int, end: int) -> list[tuple[int, int, int]]:
     denied = []
     ignored = [m.span() for m in _NOT_A_CUE.finditer(text, start, end)]
@@ -121,12 +116,12 @@ def _denials(text: str, start: int, end: int) -> list[tuple[int, int, int]]:
             continue  # "to avoid leakage", "without overfitting": awareness of a hazard, not a denial
         denied.append((cue.start(), cue.end(), _scope_end(text, cue.end(), end), soft))
     for word in _DISAVOWS.finditer(text, start, end):
-        segment = segment_start(text, start, word.start())
-        before = text[segment : word.start()]
+        segment_start = max([start, *(m.end() for m in _SCOPE_END.finditer(text, start, word.start()))])
+        before = text[segment_start : word.start()]
         if re.search(r"\w", before) and not _CUE.search(before[-25:]) and not _AVOIDING.search(before[-12:]):
             fault = _FAULT_WORD.search(text, word.start(), word.end())
             at = fault.start() if fault else word.start()
-            denied.append((at, segment, word.start(), False))  # "scaling first would leak"
+            denied.append((at, segment_start, word.start(), False))  # "scaling first would leak"
     return denied
 
 
