@@ -40,9 +40,33 @@ from interviewer.grading.paraphrase import (
     SUPPORTED_SIMILARITY,
     Support,
     eligible,
-    supports,
+    item_texts,
 )
 from interviewer.grading.semantic import similarity
+from interviewer.text.normalize import content_stems
+
+
+def supports(question: Question, clauses: list[str]) -> dict[str, list[Support]]:
+    """Every (item, clause) pair's `Support`, not only the pairs that match (`paraphrase.matching` skips the
+    rest): what the diagnosis shows of a clause that fell short."""
+    described = item_texts(question)
+    if not clauses or not described:
+        return {d.item_id: [] for d in described}
+    stems = [content_stems(c) for c in clauses]
+    table = {}
+    for d in described:
+        item, flags = similarity(clauses, d.texts), similarity(clauses, d.flag_texts) if d.flag_texts else None
+        table[d.item_id] = [
+            Support(
+                similarity=float(item[row].max()),
+                shared=len(stems[row] & d.stems),
+                flag_similarity=float(flags[row].max()) if flags is not None else 0.0,
+                item_words=len(stems[row] & d.item_only),
+                flag_words=len(stems[row] & d.flag_only),
+            )
+            for row in range(len(clauses))
+        ]
+    return table
 
 
 def needed(support: Support) -> float:
