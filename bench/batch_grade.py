@@ -4,17 +4,15 @@ The stub is bench/llm_session.py's mock provider (http.server on 127.0.0.1, vali
 with 1 s per call; it is shut down when the runs end and, whatever happens, after --deadline seconds.
 The same N answers (built-in bank questions, on-topic answers) are graded through the batch runner
 at each --jobs value; at jobs 1 only --serial answers are measured and the time is extrapolated
-(said so in the output). Then the offline grader's throughput on the same answers, for comparison: cold, warm,
-and warm over --steady more runs; the last line counts the full garbage collections in each (one scans every
-object of the process, litellm's too, and costs a few tenths of a second in whichever run it lands).
+(said so in the output). Then the offline grader's throughput on the same answers, for comparison, as
+bench/offline_grade.py measures it (that bench runs it where litellm is never imported: here a full garbage
+collection also scans litellm's objects and costs a few tenths of a second in whichever run it lands).
 Usage: .venv/bin/python bench/batch_grade.py [--answers 200] [--jobs 1 4 16] [--serial 20] [--delay-ms 1000]
-    [--steady 5]
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import sys
 import threading
@@ -23,7 +21,8 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from llm_session import ANSWER, MockProvider  # the same stub as the session benchmark
+from llm_session import MockProvider  # the same stub as the session benchmark
+from offline_grade import calibration_answers, entries, offline_phases  # the offline grader's phases
 
 from interviewer.backends.llm import litellm
 from interviewer.backends.registry import make_grader
@@ -32,17 +31,6 @@ from interviewer.batch import Entry, run_batch
 from interviewer.settings import GraderModelSettings
 
 MODEL = "openai/bench-model"
-
-
-def entries(count: int) -> list[Entry]:
-    questions = [q for q in load_bank().questions.values() if q.rubric]
-    picked = [questions[i % len(questions)] for i in range(count)]
-    texts = [  # each answer its own text, so no memo of an earlier answer flatters the offline grader's speed
-        f"{ANSWER} Here I would focus on {' and '.join(s for i in q.rubric[:2] for s in i.signals[:1])}, "
-        f"as in case {n} of the ones I worked on."
-        for n, q in enumerate(picked, start=1)
-    ]
-    return [Entry(n, f"a{n}", q, text) for n, (q, text) in enumerate(zip(picked, texts, strict=True), start=1)]
 
 
 def timed(batch: list[Entry], settings: GraderModelSettings, jobs: int) -> tuple[float, int, float]:
@@ -55,28 +43,6 @@ def timed(batch: list[Entry], settings: GraderModelSettings, jobs: int) -> tuple
     return seconds, by_model, cpu
 
 
-class FullCollections:
-    """Counts the full (generation 2) garbage collections, and their seconds, while it is on."""
-
-    def __init__(self) -> None:
-        self.count, self.seconds, self._started = 0, 0.0, 0.0
-
-    def _note(self, phase: str, info: dict) -> None:
-        if info["generation"] == 2:
-            if phase == "start":
-                self._started = time.perf_counter()
-            else:
-                self.count += 1
-                self.seconds += time.perf_counter() - self._started
-
-    def __enter__(self) -> FullCollections:
-        gc.callbacks.append(self._note)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        gc.callbacks.remove(self._note)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--answers", type=int, default=200)
@@ -84,7 +50,6 @@ def main() -> None:
     parser.add_argument("--serial", type=int, default=20, help="answers measured at jobs 1 (then extrapolated)")
     parser.add_argument("--delay-ms", type=float, default=1000.0)
     parser.add_argument("--deadline", type=float, default=600.0, help="the stub stops after this many seconds")
-    parser.add_argument("--steady", type=int, default=5, help="more warm offline runs, measured together")
     args = parser.parse_args()
     os.environ["INTERVIEWER_CONFIG"] = os.devnull  # the bench's settings only, never the user's config
     MockProvider.delay_s = args.delay_ms / 1000
@@ -97,7 +62,8 @@ def main() -> None:
     api_base = f"http://127.0.0.1:{server.server_address[1]}/v1"
     settings = GraderModelSettings(model=MODEL, api_base=api_base, timeout_s=30, retries=1)
     litellm()
-    batch = entries(args.answers)
+    bank = load_bank().questions
+    batch = entries(args.answers, bank)
     timed(batch[:1], settings, 1)  # warm-up, not counted: litellm's first call loads its lazy modules
     print(
         f"stub {api_base}: {args.delay_ms:.0f} ms per call; {len(batch)} answers to "
@@ -123,30 +89,9 @@ def main() -> None:
     if 1 in walls:
         for jobs in (j for j in args.jobs if j != 1):
             print(f"  speed-up at jobs {jobs}: {walls[1] / walls[jobs]:.1f}x over jobs 1")
-    offline = GraderModelSettings(model="offline")
-    phases = [
-        ("cold", "cold: loads wordllama, embeds each rubric once", 1),
-        ("warm", "warm", 1),
-        (f"the {args.steady} more", f"warm, {args.steady} more runs", args.steady),
-    ]
-    collected = []
-    for short, label, runs in phases:
-        seconds = cpu = 0.0
-        with FullCollections() as collections:
-            for _ in range(runs):
-                run_seconds, _, run_cpu = timed(batch, offline, 1)
-                seconds, cpu = seconds + run_seconds, cpu + run_cpu
-        collected.append(f"{short} {collections.count} ({collections.seconds:.2f} s)")
-        if runs:
-            answers = len(batch) * runs
-            print(
-                f"  offline grader (baseline, no model), {label}: {answers / seconds:,.0f} answers/s ({seconds:.2f} s);"
-                f" {answers / cpu:,.0f} answers per CPU second"
-            )
-    print(
-        f"  full garbage collections (each scans all {len(gc.get_objects()):,} objects of the process, litellm's "
-        f"too): {', '.join(collected)}"
-    )
+    print("  (offline, in a process that has imported litellm too:)")
+    for line in offline_phases(batch, calibration_answers(bank)):
+        print(line)
 
 
 if __name__ == "__main__":
