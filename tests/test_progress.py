@@ -116,3 +116,33 @@ def test_a_long_history_is_drawn_as_means_of_consecutive_sessions() -> None:
     assert drawn.overall[:2] == [1, 4] and drawn.labels[:2] == ["2026-000", "2026-003"]
     assert drawn.topics["ml"][:3] == [None, None, 70]
     assert "Overall score (each point: the mean of 3 sessions)" in terminal_charts(data, 100)
+
+
+def _scores(overall: list[int]):
+    from interviewer.practice.progress import ProgressData
+
+    labels = [f"03-{n + 1:02d} 09:00" for n in range(len(overall))]
+    return ProgressData(labels, overall, {"ml": overall}, {"due": 1, "learning": 0, "solid": 2}, [])
+
+
+def test_charts_drawn_before_come_from_the_cache_and_a_new_score_is_drawn_anew(tmp_path, monkeypatch) -> None:
+    from interviewer.ui import progress_charts
+
+    monkeypatch.setenv("INTERVIEWER_CACHE_DIR", str(tmp_path / "cache"))
+    first = progress_charts.terminal_charts(_scores([40, 55, 70]), 80)
+    draw = progress_charts._draw
+    monkeypatch.setattr(progress_charts, "_draw", lambda *a: pytest.fail("drawn again"))
+    assert progress_charts.terminal_charts(_scores([40, 55, 70]), 80) == first
+    monkeypatch.setattr(progress_charts, "_draw", draw)
+    changed = progress_charts.terminal_charts(_scores([40, 55, 90]), 80)
+    assert changed != first and len(list((tmp_path / "cache" / "charts").glob("*.json"))) == 2
+
+
+def test_a_damaged_cached_chart_is_drawn_again(tmp_path, monkeypatch) -> None:
+    from interviewer.ui import progress_charts
+
+    monkeypatch.setenv("INTERVIEWER_CACHE_DIR", str(tmp_path / "cache"))
+    first = progress_charts.terminal_charts(_scores([10, 20]), 80)
+    [entry] = (tmp_path / "cache" / "charts").glob("*.json")
+    entry.write_text('{"charts": 3')
+    assert progress_charts.terminal_charts(_scores([10, 20]), 80) == first

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import html
+import importlib.util
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from statistics import fmean
 
+from interviewer import cache
 from interviewer.practice.progress import ProgressData
 from interviewer.text.safe import visible
 
@@ -52,8 +58,31 @@ def _points(values: list[int | None]) -> tuple[list[int], list[int]]:
     return [n for n, _ in present], [v for _, v in present]
 
 
+@functools.cache
+def _drawer_digest() -> str:
+    """This code and plotext's, found without importing plotext (charts drawn before need none of it)."""
+    spec = importlib.util.find_spec("plotext")
+    assert spec is not None and spec.origin is not None, "plotext is a dependency"
+    sources = sorted(Path(spec.origin).parent.rglob("*.py"))
+    return cache.cache_key(Path(__file__).read_bytes(), *(source.read_bytes() for source in sources))
+
+
 def terminal_charts(data: ProgressData, width: int) -> str:
-    """The overall score over time, each topic's score over time, and item mastery (ANSI text)."""
+    """The overall score over time, each topic's score over time, and item mastery (ANSI text); from the cache
+    when the same charts were drawn before (plotext takes ~0.05 s to import and draw them)."""
+    drawn = [data.labels, data.overall, data.topics, data.mastery, width]
+    key = cache.cache_key(_drawer_digest(), json.dumps(drawn))
+    if (cached := cache.read("charts", key)) is not None:
+        with contextlib.suppress(ValueError):
+            entry = json.loads(cached)
+            if isinstance(entry, dict) and isinstance(entry.get("charts"), str):
+                return entry["charts"]
+    charts = _draw(data, width)
+    cache.write("charts", key, json.dumps({"charts": charts}))
+    return charts
+
+
+def _draw(data: ProgressData, width: int) -> str:
     import plotext as plt  # only here: `review` listings need no plotting library
 
     charts, drawn = [], series(data)
