@@ -2,8 +2,9 @@
 
 Creates 10, 100 and 1,000 sessions (copies of a real example session, each with its own id, date and
 item scores, written through the store), then times the commands as a user runs them: a subprocess
-each, wall time. "cold" is the first `review` (it builds the history database), "warm" the median of
-three later runs, each with its CPU time (less sensitive to a busy machine) beside it. Then the review
+each, wall time. "cold" is the first `review` (it builds the history database) and the first `review
+progress` (it replays the drill schedule and draws the charts into the cache), "warm" the median of three
+later runs, each with its CPU time (less sensitive to a busy machine) beside it. Then the review
 functions alone, in-process (imports done, database warm). Baselines: `interviewer --help` (the floor:
 interpreter and CLI start-up) and parsing every transcript in-process (what `review` did before the
 database, start-up not included).
@@ -100,7 +101,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
     sizes = parser.parse_args().sizes
     print("wall seconds (cpu seconds) per command, as a subprocess; in-process: the review function alone")
-    header = ("sessions", "review cold", "review warm", "progress warm", "--help", "in-proc review", "in-proc progress")
+    header = ("sessions", "review cold", "review warm", "progress cold", "progress warm", "--help")
+    header += ("in-proc review", "in-proc progress")
     print(" | ".join(header) + " | parse all (old review)")
     for size in sizes:
         with tempfile.TemporaryDirectory() as scratch:
@@ -109,7 +111,8 @@ def main() -> None:
             env = dict(os.environ, COLUMNS="200")
             fill(Store(root), size)
             listing = ["review", "--transcripts-dir", str(root)]
-            cells = [run(listing, env), median_run(listing, env), median_run([*listing, "progress"], env)]
+            progress = [*listing, "progress"]
+            cells = [run(listing, env), median_run(listing, env), run(progress, env), median_run(progress, env)]
             cells.append(median_run(["--help"], env))
             row = [f"{size:>8}", *(f"{w:.2f} ({c:.2f})" for w, c in cells)]
             row += [f"{in_process(list_sessions, root):.3f}", f"{in_process(show_progress, root):.3f}"]
