@@ -7,8 +7,8 @@ verbatim: a quote is always a slice of what the candidate typed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?|%")
 
@@ -72,8 +72,9 @@ _WORD_SYNONYMS: dict[str, str] = {
 _MAX_PHRASE = max(len(k) for k in _PHRASES)
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
+    """A normalised word and the span of the text it came from (a tuple: an answer has hundreds)."""
+
     norm: str
     start: int
     end: int
@@ -145,10 +146,16 @@ def _expand(word: str) -> list[str]:
 
 
 def _raw_tokens(text: str) -> list[tuple[str, int, int]]:
+    plain = text.isascii()  # then lowering the whole text keeps every offset, and there is no ’ to fold
+    source = text.lower() if plain else text
     out = []
-    for m in _TOKEN.finditer(text):
-        for word in _expand(m.group(0).lower().replace("’", "'")):
-            out.append((word, m.start(), m.end()))
+    for m in _TOKEN.finditer(source):
+        word = m.group() if plain else m.group().lower().replace("’", "'")
+        start, end = m.span()
+        if "'" in word:
+            out.extend((part, start, end) for part in _expand(word))
+        else:
+            out.append((word, start, end))
     return out
 
 
@@ -184,8 +191,10 @@ def _tokens(text: str) -> tuple[Token, ...]:
         else:
             word, start, end = raw[i]
             synonym = _WORD_SYNONYMS.get(word)
-            parts = [stem(p) for p in synonym.split()] if synonym else [stems[i]]
-            out.extend(Token(part, start, end) for part in parts)
+            if synonym:
+                out.extend(Token(stem(part), start, end) for part in synonym.split())
+            else:
+                out.append(Token(stems[i], start, end))
             i += 1
     return tuple(out)
 
