@@ -25,6 +25,7 @@ LITELLM_PROBE = (
     "print('LITELLM_IMPORTED=' + str('litellm' in sys.modules), file=sys.stderr)\n"
     "print('WORDLLAMA_IMPORTED=' + str('wordllama' in sys.modules), file=sys.stderr)\n"
     "print('PYDANTIC_IMPORTED=' + str('pydantic' in sys.modules), file=sys.stderr)\n"
+    "print('PLOTEXT_IMPORTED=' + str('plotext' in sys.modules), file=sys.stderr)\n"
 )
 
 
@@ -82,9 +83,10 @@ def test_offline_session_review_and_bank_never_import_litellm(tmp_path: Path) ->
         assert "LITELLM_IMPORTED=False" in probe_imports(*args).stderr
 
 
-def test_a_warm_review_and_progress_import_no_pydantic(tmp_path: Path) -> None:
-    """Once the history database and the bank outline exist, listing and progress need no pydantic
-    (nor typer's pydantic-based option conversion): their start-up is the command line's own."""
+def test_a_warm_review_and_progress_import_neither_pydantic_nor_plotext(tmp_path: Path) -> None:
+    """Once the history database, the bank outline and the charts are cached, listing and progress need no
+    pydantic (nor typer's pydantic-based option conversion) and no plotting library: their start-up is the
+    command line's own."""
     out = tmp_path / "t"
     session = interviewer(
         "start", *PACK_ARGS, "--transcripts-dir", str(out), "-n", "1", "--topic", "optimization",
@@ -94,7 +96,7 @@ def test_a_warm_review_and_progress_import_no_pydantic(tmp_path: Path) -> None:
     for args, shown in ((["review"], "Sessions in"), (["review", "progress"], "Progress by topic")):
         interviewer(*args, "--transcripts-dir", str(out))  # builds the index and the outline
         warm = probe_imports(*args, "--transcripts-dir", str(out))
-        assert "PYDANTIC_IMPORTED=False" in warm.stderr, (args, warm.stderr)
+        assert "PYDANTIC_IMPORTED=False" in warm.stderr and "PLOTEXT_IMPORTED=False" in warm.stderr, warm.stderr
         assert shown in warm.stdout, warm.stdout
 
 
