@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from interviewer.paths import user_cache_dir
 
 KEEP = 200  # entries kept per kind; the oldest go when a write passes it
+T = TypeVar("T")
 
 
 def cache_key(*parts: bytes | str) -> str:
@@ -25,6 +29,26 @@ def cache_key(*parts: bytes | str) -> str:
         data = part.encode() if isinstance(part, str) else part
         digest.update(len(data).to_bytes(8, "big") + data)  # lengths, so ("ab", "c") and ("a", "bc") differ
     return digest.hexdigest()
+
+
+def package_code(package: str) -> list[bytes]:
+    """The source files of an installed package (for a key), found without importing it."""
+    spec = importlib.util.find_spec(package)
+    assert spec is not None and spec.origin is not None, f"{package} is a dependency"
+    return [source.read_bytes() for source in sorted(Path(spec.origin).parent.rglob("*.py"))]
+
+
+def through(kind: str, key: str, compute: Callable[[], T], *, dump: Callable[[T], str], load: Callable[[str], T]) -> T:
+    """The entry under `key` as `load` reads it back, else `compute()`, stored as `dump` writes it. `load`
+    validates: a ValueError, KeyError or TypeError from it marks a damaged entry, computed and written again."""
+    if (text := read(kind, key)) is not None:
+        try:
+            return load(text)
+        except (ValueError, KeyError, TypeError):
+            pass
+    value = compute()
+    write(kind, key, dump(value))
+    return value
 
 
 def _entry(kind: str, key: str) -> Path:

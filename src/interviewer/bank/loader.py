@@ -109,14 +109,9 @@ def load_pack(path: Path) -> Pack:
     """The pack in `path`. Parsing YAML is most of the cost, so a pack read before comes from the cache."""
     text = _read(path)
     key = parsed.cache_key(reader_digest(), text)
-    if (cached := parsed.read("packs", key)) is not None:
-        try:
-            return Pack.model_validate_json(cached)
-        except ValidationError:
-            pass  # a damaged entry: read the file, and the entry is written again
-    pack = _parse(path, text)
-    parsed.write("packs", key, pack.model_dump_json())
-    return pack
+    return parsed.through(
+        "packs", key, lambda: _parse(path, text), dump=Pack.model_dump_json, load=Pack.model_validate_json
+    )
 
 
 def _parse(path: Path, text: str) -> Pack:

@@ -24,10 +24,13 @@ def outline_of(questions: Iterable[Question]) -> Outline:
     return {q.id: frozenset(item.id for item in q.rubric) for q in questions}
 
 
-def _valid(data: object) -> bool:
-    return isinstance(data, dict) and all(
+def _read(text: str) -> dict[str, list[str]]:
+    data = json.loads(text)
+    if not isinstance(data, dict) or not all(
         isinstance(items, list) and all(isinstance(item, str) for item in items) for items in data.values()
-    )
+    ):
+        raise ValueError("not an outline")
+    return data
 
 
 def bank_outline(extra: Iterable[Path] = (), *, include_default: bool = True) -> Outline:
@@ -35,16 +38,12 @@ def bank_outline(extra: Iterable[Path] = (), *, include_default: bool = True) ->
     extra = list(extra)
     files = (default_pack_files() if include_default else []) + pack_files(extra)
     key = parsed.cache_key(reader_digest(), *(path.read_bytes() for path in files))
-    if (cached := parsed.read("outlines", key)) is not None:
-        try:
-            data = json.loads(cached)
-        except ValueError:
-            data = None  # a damaged entry: the bank is loaded, and the entry written again
-        if _valid(data):
-            return {question: frozenset(items) for question, items in data.items()}
-    from interviewer.bank.loader import load_bank
 
-    questions = load_bank(extra, include_default=include_default).questions
-    data = {q.id: [item.id for item in q.rubric] for q in questions.values()}
-    parsed.write("outlines", key, json.dumps(data))
+    def loaded() -> dict[str, list[str]]:
+        from interviewer.bank.loader import load_bank
+
+        questions = load_bank(extra, include_default=include_default).questions.values()
+        return {question: sorted(items) for question, items in outline_of(questions).items()}
+
+    data = parsed.through("outlines", key, loaded, dump=json.dumps, load=_read)
     return {question: frozenset(items) for question, items in data.items()}

@@ -10,7 +10,6 @@ skipped, rates all its items "again".
 from __future__ import annotations
 
 import functools
-import importlib.util
 import json
 import sqlite3
 from collections.abc import Iterable
@@ -80,25 +79,15 @@ def _when(text: str) -> datetime:
 
 @functools.cache
 def _replayer_digest() -> str:
-    """This code and FSRS's scheduler, found without importing FSRS (a cached schedule does not need it)."""
-    spec = importlib.util.find_spec("fsrs")
-    assert spec is not None and spec.origin is not None, "fsrs is a dependency"
-    scheduler = Path(spec.origin).parent / "scheduler.py"
-    return cache.cache_key(Path(__file__).read_bytes(), scheduler.read_bytes())
+    """This code and FSRS's, found without importing FSRS (a cached schedule does not need it)."""
+    return cache.cache_key(Path(__file__).read_bytes(), *cache.package_code("fsrs"))
 
 
 def build_schedule(reviews: Iterable[ItemReview]) -> dict[tuple[str, str], ItemSchedule]:
     """One schedule per (question id, item id), from its grades in time order (from the cache when replayed before)."""
     reviews = list(reviews)
     key = cache.cache_key(_replayer_digest(), json.dumps(reviews))  # tuples: dumped as lists, quickly
-    if (cached := cache.read("schedules", key)) is not None:
-        try:
-            return _from_json(cached)
-        except (ValueError, KeyError, TypeError):
-            pass  # a damaged entry: replay, and the entry is written again
-    schedules = _replay(reviews)
-    cache.write("schedules", key, _to_json(schedules))
-    return schedules
+    return cache.through("schedules", key, lambda: _replay(reviews), dump=_to_json, load=_from_json)
 
 
 def history_schedule(db: sqlite3.Connection) -> dict[tuple[str, str], ItemSchedule]:
@@ -106,14 +95,8 @@ def history_schedule(db: sqlite3.Connection) -> dict[tuple[str, str], ItemSchedu
     unchanged history is not read grade by grade (thousands of rows) only to find its schedule in the cache."""
     # the reviews also depend on the query that reads them: its code is part of the key
     key = cache.cache_key(_replayer_digest(), Path(queries.__file__).read_bytes(), queries.content_token(db))
-    if (cached := cache.read("history-schedules", key)) is not None:
-        try:
-            return _from_json(cached)
-        except (ValueError, KeyError, TypeError):
-            pass  # a damaged entry: built again, and written again
-    schedules = build_schedule(queries.item_reviews(db))
-    cache.write("history-schedules", key, _to_json(schedules))
-    return schedules
+    replayed = lambda: build_schedule(queries.item_reviews(db))  # noqa: E731
+    return cache.through("history-schedules", key, replayed, dump=_to_json, load=_from_json)
 
 
 def _to_json(schedules: dict[tuple[str, str], ItemSchedule]) -> str:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import html
-import importlib.util
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,10 +59,14 @@ def _points(values: list[int | None]) -> tuple[list[int], list[int]]:
 @functools.cache
 def _drawer_digest() -> str:
     """This code and plotext's, found without importing plotext (charts drawn before need none of it)."""
-    spec = importlib.util.find_spec("plotext")
-    assert spec is not None and spec.origin is not None, "plotext is a dependency"
-    sources = sorted(Path(spec.origin).parent.rglob("*.py"))
-    return cache.cache_key(Path(__file__).read_bytes(), *(source.read_bytes() for source in sources))
+    return cache.cache_key(Path(__file__).read_bytes(), *cache.package_code("plotext"))
+
+
+def _charts_entry(text: str) -> str:
+    entry = json.loads(text)
+    if not isinstance(entry, dict) or not isinstance(entry.get("charts"), str):
+        raise ValueError("not a charts entry")
+    return entry["charts"]
 
 
 def terminal_charts(data: ProgressData, width: int) -> str:
@@ -72,14 +74,8 @@ def terminal_charts(data: ProgressData, width: int) -> str:
     when the same charts were drawn before (plotext takes ~0.05 s to import and draw them)."""
     drawn = [data.labels, data.overall, data.topics, data.mastery, width]
     key = cache.cache_key(_drawer_digest(), json.dumps(drawn))
-    if (cached := cache.read("charts", key)) is not None:
-        with contextlib.suppress(ValueError):
-            entry = json.loads(cached)
-            if isinstance(entry, dict) and isinstance(entry.get("charts"), str):
-                return entry["charts"]
-    charts = _draw(data, width)
-    cache.write("charts", key, json.dumps({"charts": charts}))
-    return charts
+    dump = lambda charts: json.dumps({"charts": charts})  # noqa: E731
+    return cache.through("charts", key, lambda: _draw(data, width), dump=dump, load=_charts_entry)
 
 
 def _draw(data: ProgressData, width: int) -> str:
