@@ -19,6 +19,7 @@ from interviewer.grading.grade import grade_question
 from interviewer.grading.models import GradePath, ItemScore, QuestionGrade
 from interviewer.text.injection import addresses_grader, strip_injections
 from interviewer.text.screen import AnswerKind
+from tests.conftest import PACK
 
 SCOPING_KEYWORDS = (
     "Clarifying questions, prediction target, success metric, online metric, offline metric, guardrail, "
@@ -102,6 +103,50 @@ def test_off_topic_prose_earns_no_paraphrase_credit(real_bank: Bank) -> None:
     answer = "My favourite football team won the league last weekend after a great final match, so I celebrated."
     assessment = assess(real_bank.get("overfitting-underfitting"), answer)
     assert assessment.covered == []
+
+
+PLAIN_GRADIENT_DESCENT = (
+    "Training repeatedly moves the parameters a little in the direction that lowers the loss the fastest: each weight"
+    " becomes the weight minus a small multiple of its slope. Using all the data for each move is accurate but slow;"
+    " one example per move is cheap but noisy; a small group of examples per move balances the two and keeps the"
+    " hardware well used. Moves that are too large jump past the minimum or blow up, moves that are too timid take"
+    " forever, so try a range of sizes, begin gently and shrink them over time. Saddles and flat regions can stall"
+    " progress; rescaling the inputs and carrying speed from earlier moves both help."
+)
+
+
+def test_a_strong_answer_in_plain_words_scores_in_the_strong_band(real_bank: Bank) -> None:
+    grade = offline(real_bank, "gradient-descent-explained", PLAIN_GRADIENT_DESCENT)
+    assert grade.score >= 70
+    assert all(i.evidence and all(q in PLAIN_GRADIENT_DESCENT for q in i.evidence) for i in grade.items)
+    assert "own words" in item(grade, "pitfalls").reason
+    assert any("Saddles" in q for q in item(grade, "pitfalls").evidence)  # the clause that says it, not any clause
+
+
+def test_the_same_answer_missing_half_of_it_stays_well_below_the_strong_band(real_bank: Bank) -> None:
+    first_half = PLAIN_GRADIENT_DESCENT.split(" Moves that are too large")[0]
+    assert offline(real_bank, "gradient-descent-explained", first_half).score <= 40
+
+
+def test_an_item_the_answer_never_touches_earns_nothing_beside_a_strong_rest() -> None:
+    answer = (
+        "Accuracy misleads when positives are rare, so I'd report precision, recall and PR AUC. I'd oversample the"
+        " training set only, after the split."
+    )
+    grade = offline(load_bank([PACK], include_default=False), "imbalanced-data", answer)
+    assert item(grade, "metrics").score == 3 and item(grade, "resampling").score == 3
+    assert item(grade, "business-cost").score == 0  # nothing on the threshold or the cost of errors
+
+
+def test_a_fluent_answer_that_gets_the_method_backwards_is_not_lifted(real_bank: Bank) -> None:
+    backwards = (
+        "Training moves the parameters in the direction that raises the loss, since a higher loss means the model is"
+        " learning more. Using all the data or one example per move gives exactly the same result, so the size of the"
+        " group never matters. A bigger learning rate is always faster, so use the largest one the code accepts."
+    )
+    grade = offline(real_bank, "gradient-descent-explained", backwards)
+    assert grade.score <= 30
+    assert not any("own words" in i.reason for i in grade.items)
 
 
 # -- precise screening -------------------------------------------------------------------------------------
@@ -207,6 +252,14 @@ def test_a_strong_answer_keeps_a_supported_model_grade(real_bank: Bank) -> None:
     grade, _ = grade_question(real_bank.get("overfitting-underfitting"), [answer], QuotingGrader())
     assert item(grade, "diagnosis").score == 3
     assert item(grade, "diagnosis").evidence == [answer.split(". ")[0]]
+
+
+def test_a_model_grade_of_a_plain_words_strong_answer_stands_on_the_offline_evidence(real_bank: Bank) -> None:
+    grade, _ = grade_question(real_bank.get("gradient-descent-explained"), [PLAIN_GRADIENT_DESCENT], FirstWordsGrader())
+    assert grade.score >= 70  # the offline grader credits as much from the answer as a whole
+    assert not any("re-scored" in note for note in grade.notes)
+    assert any("quoted with the offline evidence" in note for note in grade.notes)
+    assert all(q in PLAIN_GRADIENT_DESCENT for i in grade.items for q in i.evidence)
 
 
 def test_grading_starts_from_a_precomputed_assessment(real_bank: Bank) -> None:

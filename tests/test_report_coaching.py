@@ -39,8 +39,8 @@ def test_the_report_puts_first_the_three_items_weighted_by_weight_and_distance_b
 
 def test_a_well_scored_answer_is_told_what_would_make_it_excellent(transcripts: Path) -> None:
     good = (
-        "Accuracy misleads when positives are rare, so I'd report precision, recall and PR AUC. I'd oversample the"
-        " training set only, after the split, and pick the threshold from the cost of each error type."
+        "I'd report precision and recall because accuracy misleads on rare positives, use class weights, and set the"
+        " threshold by cost."
     )
     folder = _session(transcripts, "imbalanced-data", good, "/skip")
     grade = transcript(folder)["grades"]["imbalanced-data"]

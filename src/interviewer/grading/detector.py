@@ -9,6 +9,12 @@ Scoring anchors (0-3), applied per rubric item from the distinct signals the ans
 A clause that says what the item looks for in other words (`grading/paraphrase.py`) counts as one
 more signal (two such sentences at most), its sentence joining the ones checked for explanation and
 depth. An item whose every evidence sentence only lists terms (`grading/clauses.py`) is named only (1).
+An answer that, as a whole, clearly states what the question's strong answer says, by the learned
+reference model at its own "clearly states" cut (`reference.whole_match`, fitted on SemEval train, not
+on this bank), scores 3 on every item it touches on by the same model (at its "touches on" cut, against
+the item's name, strong-answer parts and claims) and does not only name: a strong answer in plain words
+shares too few words with any one item for the checks above, while fluent wrong or partial answers
+stay below the whole-answer cut. The item's evidence is then the answer's clause closest to it.
 A red flag that names the item caps it at 1; a clause stating the item's facts wrongly (its claims'
 `wrong` forms, or its `holds` denied) scores it 0. A signal inside a negation does not count.
 
@@ -26,8 +32,8 @@ from interviewer.bank.derived import effective_rubric, vocabulary
 from interviewer.bank.models import Question, RedFlag, RubricItem
 from interviewer.grading.claims import ClaimHit, find_claims
 from interviewer.grading.clauses import keyword_list_share, names_only, split_clauses
-from interviewer.grading.paraphrase import paraphrase_matches
-from interviewer.grading.reference import reference_verdicts
+from interviewer.grading.paraphrase import item_texts, paraphrase_matches
+from interviewer.grading.reference import agreement, closest_clause, load_model, reference_verdicts, whole_match
 from interviewer.text.normalize import content_stems, find_phrase, phrase_key, tokens
 from interviewer.text.patterns import guarded
 from interviewer.text.polarity import Clause, asserted, clauses, names_hazard
@@ -189,9 +195,12 @@ def _detect(question: Question, text: str) -> Detection:
     capped = {flag.item: flag.id for flag in flags if flag.item}
     paraphrased = {} if derived else paraphrase_matches(question, pieces, toks)
     verdicts = reference_verdicts(question, text, effective_rubric(question)) if derived else {}
+    keyword_list = keyword_list_share(pieces) >= KEYWORD_LIST_SHARE
     items: dict[str, ItemMatch] = {}
+    leads: dict[str, list[str]] = {}
     for item in effective_rubric(question):
         match = ItemMatch(item=item)
+        leads[item.id] = [verdicts[item.id].quote] if derived and verdicts[item.id].quote else []
         for signal in item.signals:
             if not present.issuperset(phrase_key(signal)):
                 continue
@@ -221,11 +230,39 @@ def _detect(question: Question, text: str) -> Detection:
         if item.id in wrong:
             match.score = 0
             match.wrong.append(quote_around(text, wrong[item.id], wrong[item.id]))
-        lead = [verdicts[item.id].quote] if derived and verdicts[item.id].quote else []
-        match.quotes = _quotes(text, sentences, match, lead=lead)
         items[item.id] = match
-    keyword_list = keyword_list_share(pieces) >= KEYWORD_LIST_SHARE
+    if not derived and not keyword_list:
+        _credit_whole_answer(question, text, items, leads)
+    for item_id, match in items.items():
+        match.quotes = _quotes(text, sentences, match, lead=leads[item_id])
     return Detection(items=items, red_flags=flags, keyword_list=keyword_list, wrong_items=sorted(wrong))
+
+
+def _credit_whole_answer(
+    question: Question, text: str, items: dict[str, ItemMatch], leads: dict[str, list[str]]
+) -> None:
+    """In an answer that clearly states the strong answer as a whole, score 3 every item it touches on (and does
+    not only name, state wrongly or undermine with a red flag); an item with no evidence of its own is quoted by
+    the answer's clause closest to it."""
+    open_items = [m for m in items.values() if m.score < 3 and not (m.named_only or m.capped_by or m.wrong)]
+    if not open_items:
+        return
+    model = load_model()
+    whole = whole_match(question, text)
+    if model.level(whole) < 3:
+        return
+    references = {d.item_id: d.reference for d in item_texts(question)}
+    for match in open_items:
+        reference = references[match.item.id]
+        if model.level(agreement(question, text, reference)) < 1:
+            continue
+        match.score = 3
+        match.reason = (
+            f"Explained with depth in the answer's own words: as a whole it says what a strong answer says "
+            f"(reference match {whole:.2f})."
+        )
+        if not match.spans and not match.paraphrases:
+            leads[match.item.id] = [q for q in [closest_clause(text, reference)] if q]
 
 
 def _quotes(

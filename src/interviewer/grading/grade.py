@@ -58,9 +58,13 @@ def _supported(
     if score >= 2 and (score, raw.evidence) != (offline.score, offline.evidence):  # offline's own: checked by design
         backed = supporting(question, item, answer, evidence)
         if not backed:
-            score = min(score, offline.score)
+            kept = min(score, offline.score)
             evidence, _ = verify_quotes(answer, offline.evidence)
-            notes.append(f"re-scored to {score}: no quote supports this item")
+            if kept < score:
+                notes.append(f"re-scored to {kept}: no quote supports this item")
+            else:  # the offline grader credits as much, from the answer as a whole: its quote stands in
+                notes.append("quoted with the offline evidence: the grader's quotes do not support this item")
+            score = kept
         elif only_named(answer, backed):
             score = 1
             evidence = backed

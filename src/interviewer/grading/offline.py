@@ -11,16 +11,17 @@ _ANCHOR_WORDS = {0: "not covered", 1: "named only", 2: "explained", 3: "explaine
 
 
 def _reasoning(match: ItemMatch) -> str:
-    if match.reason:
-        return match.reason
     if match.wrong:
         return f"Stated wrongly, so not credited: '{match.wrong[0]}'"
-    if not match.score:
+    if match.reason:
+        reason = match.reason
+    elif not match.score:
         return "Not mentioned."
-    named = ", ".join(f"'{s}'" for s in match.signals[:4])
-    said = [f"mentions {named}"] if match.signals else []
-    said += ["says it in other words"] if match.paraphrases else []
-    reason = f"{_ANCHOR_WORDS[match.score].capitalize()}: {' and '.join(said)}."
+    else:
+        named = ", ".join(f"'{s}'" for s in match.signals[:4])
+        said = [f"mentions {named}"] if match.signals else []
+        said += ["says it in other words"] if match.paraphrases else []
+        reason = f"{_ANCHOR_WORDS[match.score].capitalize()}: {' and '.join(said)}."
     if match.named_only:
         reason += " Only listed as a term, not explained."
     if match.capped_by:

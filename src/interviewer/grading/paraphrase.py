@@ -50,6 +50,11 @@ class ItemTexts:
     item_only: frozenset[str]  # content words of the item's texts that its red flags never use
     flag_only: frozenset[str]  # and the other way round: the words that say the mistake
 
+    @property
+    def reference(self) -> str:
+        """The item as one reference text: its name, strong-answer parts and claims (not the bare signal list)."""
+        return ". ".join(self.texts[:-1])
+
 
 def _claim_texts(claims: list[Claim]) -> list[str]:
     return [f"{claim.about[0]} {holds}" for claim in claims for holds in claim.holds]

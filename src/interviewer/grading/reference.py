@@ -6,6 +6,10 @@ reference says. The whole answer is judged against the whole reference and again
 sentence (each sentence is a derived rubric item); an item scores the level of the higher of the two,
 so an answer that matches the reference as a whole is not marked down for splitting it differently.
 The evidence for an item is the answer's clause closest in meaning to that sentence, sliced verbatim.
+
+For questions with an authored rubric the same model judges the whole answer against the strong
+answer (`whole_match`) and against each item (`agreement`): the detector credits, in an answer that clearly
+states the strong answer in its own words, the items it touches on.
 """
 
 from __future__ import annotations
@@ -66,7 +70,20 @@ class ItemVerdict:
     reason: str
 
 
-def _closest_clause(answer: str, sentence: str) -> str | None:
+def agreement(question: Question, answer: str, reference: str) -> float:
+    """The model's probability that `answer` says what `reference` says, for `question`."""
+    if not reference.strip() or not answer.strip():
+        return 0.0
+    return load_model().probability(pair_features(answer, reference, question.question))
+
+
+def whole_match(question: Question, answer: str) -> float:
+    """The model's probability that `answer`, as a whole, says what the question's strong answer says."""
+    return agreement(question, answer, " ".join(question.strong_answer))
+
+
+def closest_clause(answer: str, sentence: str) -> str | None:
+    """The clause of `answer` closest in meaning to any clause of `sentence`, sliced verbatim."""
     sims = alignment(answer, sentence)
     if not sims.size:
         return None
@@ -84,7 +101,7 @@ def reference_verdicts(question: Question, answer: str, items: list[RubricItem])
         own = whole if len(items) == 1 else model.probability(pair_features(answer, item.name, question.question))
         probability = max(own, whole) if answer.strip() else 0.0
         score = model.level(probability)
-        quote = _closest_clause(answer, item.name) if score else None
+        quote = closest_clause(answer, item.name) if score else None
         reason = f"The answer {_LEVEL_WORDS[score]} this part of the reference (match {probability:.2f})."
         verdicts[item.id] = ItemVerdict(score=score if quote else 0, quote=quote, reason=reason)
     return verdicts
