@@ -1,13 +1,15 @@
 """Engine overhead per turn: a scripted offline session, timing each answer-to-next-line step.
 
 The offline backend does no model call, so what is measured is the engine, screening, coverage
-detection, the durable save after each turn and background grading. Prints per-turn milliseconds.
+detection, the durable save after each turn and background grading. Prints per-turn milliseconds and the
+process's peak resident memory (bank, wordllama and the whole session: issue 8's budget is 200 MB).
 Usage: .venv/bin/python bench/turn_overhead.py
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import tempfile
 import time
@@ -66,7 +68,8 @@ def main() -> None:
     print(
         f"turns: {len(turns)}; per-turn overhead median {statistics.median(turns):.1f} ms, "
         f"max {max(turns):.1f} ms; whole 6-question session {total * 1000:.0f} ms "
-        f"(grading wait at the end {record.timings.get('grading_wait_s', 0) * 1000:.1f} ms)"
+        f"(grading wait at the end {record.timings.get('grading_wait_s', 0) * 1000:.1f} ms); "
+        f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"  # Linux: kilobytes
     )
 
 
