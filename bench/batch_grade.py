@@ -90,7 +90,7 @@ def main() -> None:
         for jobs in (j for j in args.jobs if j != 1):
             print(f"  speed-up at jobs {jobs}: {walls[1] / walls[jobs]:.1f}x over jobs 1")
     print("  (offline, in a process that has imported litellm too:)")
-    for line in offline_phases(batch, calibration_answers(bank)):
+    for line in offline_phases(batch, calibration_answers(bank), os.cpu_count() or 1):
         print(line)
 
 

@@ -4,10 +4,12 @@ Start-up first: the same 200 synthetic answers as bench/batch_grade.py (one per 
 more, each its own text) graded through the batch runner with the offline grader, which loads wordllama and
 embeds every rubric once. Then the rate after start-up, on answers it has never seen: every answer of the
 labelled calibration sets (real answers of every kind and length, each its own text, so no memo keyed on
-an answer's text helps), graded once. Wall and CPU time (CPU is steadier on a busy machine), and the full
-garbage collections that landed in each phase. Baseline beside it: the token-overlap score alone (what the
-meaning set's baseline grades with), on the same answers.
-Usage: .venv/bin/python bench/offline_grade.py [--answers 200]
+an answer's text helps), graded once in `--jobs` forked worker processes (what `grade --answers` does
+offline), then once more in this process alone (its memos never saw them: the workers graded them). Wall
+and CPU time (CPU is steadier on a busy machine; the workers' is counted once their pool has shut down),
+and the full garbage collections that landed in each phase in this process. Baseline beside it: the
+token-overlap score alone (what the meaning set's baseline grades with), on the same answers.
+Usage: .venv/bin/python bench/offline_grade.py [--answers 200] [--jobs N]
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import gc
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -44,6 +47,12 @@ def entries(count: int, bank: dict[str, Question]) -> list[Entry]:
     return [Entry(n, f"a{n}", q, text) for n, (q, text) in enumerate(zip(picked, texts, strict=True), start=1)]
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its ended children (the worker processes, once their pool has shut down)."""
+    own, children = os.times(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.user + own.system + children.ru_utime + children.ru_stime
+
+
 class FullCollections:
     """Counts the full (generation 2) garbage collections, and their seconds, while it is on."""
 
@@ -66,17 +75,26 @@ class FullCollections:
         gc.callbacks.remove(self._note)
 
 
-def offline_phases(batch: list[Entry], unseen: list[Entry]) -> list[str]:
-    """One line for start-up (`batch`), one for the rate after it (`unseen`), one counting full collections."""
+def offline_phases(batch: list[Entry], unseen: list[Entry], jobs: int) -> list[str]:
+    """One line for start-up (`batch`), one for the rate after it (`unseen`) in `jobs` forked worker processes (as
+    `grade --answers` runs offline; CPU time is theirs and this one's), one for that rate in this process alone,
+    one counting full collections (in this process)."""
     lines, collected = [], []
-    for short, label, entries_ in (
-        ("start-up", "start-up: loads wordllama, embeds every rubric, grades", batch),
-        ("after", "after start-up, answers never seen", unseen),
+    for short, label, entries_, processes in (
+        ("start-up", "start-up: loads wordllama, embeds every rubric, grades", batch, False),
+        # forked before this process grades them: no memo of this process holds these answers in either phase
+        ("processes", f"after start-up, in {jobs} worker processes, answers never seen", unseen, True),
+        ("after", "after start-up, in this process, the same answers (never seen here)", unseen, False),
     ):
         with FullCollections() as collections:
-            started, began = time.perf_counter(), time.process_time()
-            outcome = run_batch(entries_, lambda gate: make_grader(OFFLINE, gate=gate), jobs=1)
-            seconds, cpu = time.perf_counter() - started, time.process_time() - began
+            started, began = time.perf_counter(), _cpu()
+            outcome = run_batch(
+                entries_,
+                lambda gate: make_grader(OFFLINE, gate=gate),
+                jobs=jobs if processes else 1,
+                processes=processes,
+            )
+            seconds, cpu = time.perf_counter() - started, _cpu() - began
         assert outcome.stopped is None and all(r.grade for r in outcome.results)
         collected.append(f"{short} {collections.count} ({collections.seconds:.2f} s)")
         lines.append(
@@ -100,13 +118,14 @@ def calibration_answers(bank: dict[str, Question]) -> list[Entry]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--answers", type=int, default=200, help="synthetic answers graded at start-up")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes for the last phase")
     args = parser.parse_args()
     os.environ["INTERVIEWER_CONFIG"] = os.devnull  # the bench's settings only, never the user's config
     bank = load_bank().questions  # one bank, as in one `grade --answers` run: its questions' derived data is reused
     batch, unseen = entries(args.answers, bank), calibration_answers(bank)
     assert not {e.answer for e in batch} & {e.answer for e in unseen}
     print(f"offline: {len(batch)} synthetic answers at start-up, then {len(unseen)} calibration answers")
-    for line in offline_phases(batch, unseen):
+    for line in offline_phases(batch, unseen, args.jobs):
         print(line)
     began = time.process_time()
     for entry in unseen:

@@ -5,6 +5,7 @@ waits go through injected clocks and sleeps."""
 from __future__ import annotations
 
 import json
+import os
 import threading
 from pathlib import Path
 
@@ -79,6 +80,31 @@ def test_results_keep_input_order_though_they_complete_in_reverse(bank: Bank, tm
     assert sorted(line["index"] for line in lines(sink.path)) == [1, 2, 3, 4]  # written as each completes
     assert [r.entry.index for r in outcome.results] == [1, 2, 3, 4]  # returned in input order
     assert outcome.stopped is None and outcome.tally.graded == 4
+
+
+class PidGrader:
+    """Offline scores, noting which process graded each answer."""
+
+    name = "pid"
+
+    def grade(self, request: GradeRequest) -> GradeReply:
+        items = offline_item_scores(request.question, request.answer)
+        return GradeReply(items=items, path=GradePath.offline, notes=[f"pid {os.getpid()}"])
+
+
+def test_offline_grading_in_worker_processes_gives_the_same_grades_in_input_order(bank: Bank, tmp_path: Path) -> None:
+    entries = entries_from_rows([*rows(6), {"question": "no-such-question", "answer": "x"}], bank.questions)
+    sink = JsonlSink(tmp_path / "results.jsonl")
+    in_processes = run_batch(entries, lambda gate: PidGrader(), jobs=2, sink=sink, processes=True)
+    in_threads = run_batch(entries, lambda gate: PidGrader(), jobs=2)
+    assert [r.entry.index for r in in_processes.results] == [1, 2, 3, 4, 5, 6, 7]
+    assert [r.grade.model_dump(exclude={"notes"}) for r in in_processes.results[:6]] == [
+        r.grade.model_dump(exclude={"notes"}) for r in in_threads.results[:6]
+    ]
+    graders = {r.grade.notes[0] for r in in_processes.results[:6]}
+    assert f"pid {os.getpid()}" not in graders  # graded in the workers, not here
+    assert in_processes.results[6].problem and in_processes.tally.problems == 1
+    assert sorted(line["index"] for line in lines(sink.path)) == [1, 2, 3, 4, 5, 6, 7]
 
 
 class CountingGrader:

@@ -12,7 +12,11 @@ The one entry point is `run_batch(entries, make_grader, jobs=..., sink=..., on_r
 - `on_result(result, tally)`: called in the calling thread after each result (progress bars);
 - `max_cost` with `estimate(entry) -> dollars`: no request is started that could take the spend past
   the limit (spent + the in-flight estimates + this one's);
-- `stop`: an Event; set it (or press Ctrl-C) and the run ends after the requests in flight.
+- `stop`: an Event; set it (or press Ctrl-C) and the run ends after the requests in flight;
+- `processes`: grade in up to `jobs` worker processes (at most one per core) instead of threads, for a grader
+  that is CPU-bound and calls no provider (the offline grader: threads would share one interpreter lock).
+  Workers are forked, so each starts with what this process already loaded (the bank, wordllama, every
+  rubric embedded) and builds its own grader; they ignore Ctrl-C, which this process handles as above.
 
 A grader whose provider keeps failing (a BackendError after its retries) stops the run: that entry is
 not recorded, everything completed is. A request the provider rejects (400) is recorded as that
@@ -23,10 +27,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
+import signal
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -224,18 +230,50 @@ def grade_answer(entry: Entry, grader: GraderBackend) -> tuple[QuestionGrade, li
     return grade_question(entry.question, [entry.answer], grader)
 
 
+GradeEntry = Callable[[Entry, GraderBackend], tuple[QuestionGrade, list[Usage]]]
+_WORKER: tuple[Sequence[Entry], GraderBackend, GradeEntry] | None = None  # a worker process's entries and grader
+
+
+def _start_worker(entries: Sequence[Entry], make_grader: Callable[[Gate], GraderBackend], grade_entry, gate) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and waits for the work in flight
+    global _WORKER
+    _WORKER = (entries, make_grader(gate), grade_entry)
+
+
+def _grade_in_worker(position: int) -> tuple[QuestionGrade, list[Usage]]:
+    assert _WORKER is not None
+    entries, grader, grade_entry = _WORKER
+    return grade_entry(entries[position], grader)
+
+
+def _process_pool(
+    jobs: int, todo: Sequence[Entry], make_grader: Callable[[Gate], GraderBackend], grade_entry: GradeEntry, gate: Gate
+) -> ProcessPoolExecutor | None:
+    """Forked worker processes, one per core at most; None where fork is not available (then threads grade)."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    workers = max(1, min(jobs, os.cpu_count() or 1, len(todo)))
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_start_worker,
+        initargs=(todo, make_grader, grade_entry, gate),
+    )
+
+
 def run_batch(
     entries: Sequence[Entry],
     make_grader: Callable[[Gate], GraderBackend],
     *,
     jobs: int,
-    grade_entry: Callable[[Entry, GraderBackend], tuple[QuestionGrade, list[Usage]]] = grade_answer,
+    grade_entry: GradeEntry = grade_answer,
     sink: Sink | None = None,
     on_result: Callable[[Result, Tally], None] | None = None,
     max_cost: float | None = None,
     estimate: Callable[[Entry], float] | None = None,
     stop: threading.Event | None = None,
     gate: Gate | None = None,
+    processes: bool = False,
 ) -> Outcome:
     """Grade `entries` `jobs` at a time (see the module docstring)."""
     if max_cost is not None and estimate is None:
@@ -267,7 +305,9 @@ def run_batch(
         if on_result is not None:
             on_result(result, tally)
 
-    in_flight: dict[Future[Result], float] = {}  # each future's cost estimate
+    in_flight: dict[Future, float] = {}  # each future's cost estimate
+    entry_of: dict[Future, Entry] = {}  # futures of worker processes, which return the grade alone
+    positions = {id(entry): n for n, entry in enumerate(todo)}
     queue = iter(todo)
 
     def affordable(entry: Entry) -> bool:
@@ -277,7 +317,7 @@ def run_batch(
         projected = (tally.cost or 0.0) + sum(in_flight.values()) + max(estimate(entry), observed)
         return projected <= max_cost
 
-    def submit(pool: ThreadPoolExecutor) -> None:
+    def submit(pool: Executor) -> None:
         while len(in_flight) < jobs and not stop.is_set():
             entry = next(queue, None)
             if entry is None:
@@ -289,19 +329,26 @@ def run_batch(
                 outcome.stopped = "max_cost"
                 stop.set()
                 return
-            in_flight[pool.submit(grade, entry)] = estimate(entry) if estimate else 0.0
+            if isinstance(pool, ProcessPoolExecutor):
+                future = pool.submit(_grade_in_worker, positions[id(entry)])
+                entry_of[future] = entry
+            else:
+                future = pool.submit(grade, entry)
+            in_flight[future] = estimate(entry) if estimate else 0.0
 
-    def collect(done: Iterable[Future[Result]]) -> None:
+    def collect(done: Iterable[Future]) -> None:
         for future in done:
             in_flight.pop(future)
             try:
-                finish(future.result())
+                entry = entry_of.pop(future, None)
+                finish(Result(entry, *future.result()) if entry is not None else future.result())
             except _ProviderFailed as exc:
                 if outcome.stopped != "provider":
                     outcome.stopped, outcome.error = "provider", str(exc.error)
                 stop.set()
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="grade") as pool:
+    workers = _process_pool(jobs, todo, make_grader, grade_entry, gate) if processes and todo else None
+    with workers or ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="grade") as pool:
         try:
             submit(pool)
             while in_flight:

@@ -250,6 +250,7 @@ def run_grade(options: GradeOptions) -> int:
             on_result=on_result,
             max_cost=options.max_cost if estimate else None,
             estimate=estimate,
+            processes=grader_settings.is_offline,  # CPU-bound, no provider: a worker process per core
         )
     _show(console, outcome, options)
     if options.answers is None and outcome.tally.graded == 1:
