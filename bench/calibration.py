@@ -12,10 +12,11 @@ Two sets:
   signals and strong-answer lines) that the answer contains; `constant` gives every answer the mean band
   midpoint of the tune half. For the offline grader it also counts how many red_flag answers get the red flag
   they state (`flag:`) named in their grade, and how many strong answers get any red flag (false alarms);
-- the fresh meaning set (`rubrics/calibration/meaning_fresh/*.yaml`): other questions, all held out, written
-  blind after the grader was developed; the same checks, as a third block ("meaning set, fresh held-out").
+- the fresh meaning sets (`rubrics/calibration/meaning_fresh*/`): other questions, all held out, written
+  blind after the grader was developed; the same checks, a block per folder ("meaning set, fresh held-out",
+  then "fresh held-out 2", written a round later).
 
-Usage: .venv/bin/python bench/calibration.py [calibration-dir] [--meaning-dir DIR] [--fresh-dir DIR] [--json]
+Usage: .venv/bin/python bench/calibration.py [calibration-dir] [--meaning-dir DIR] [--fresh-dir DIR ...] [--json]
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from interviewer.bank.calibration import (
     Kind,
     MeaningSet,
     Split,
-    fresh_meaning_dir,
+    fresh_meaning_dirs,
     load_calibration,
     load_meaning,
 )
@@ -162,12 +163,14 @@ def _frac(cell: list[int]) -> str:
 Blocks = dict[str, tuple[str, list[MeaningSet]]]
 
 
-def meaning_blocks(sets: list[MeaningSet], fresh: list[MeaningSet]) -> Blocks:
-    """Key -> (title, sets) of each reported block: the meaning set's two halves, then the fresh held-out set."""
+def meaning_blocks(sets: list[MeaningSet], fresh: list[list[MeaningSet]]) -> Blocks:
+    """Key -> (title, sets) of each reported block: the meaning set's two halves, then each fresh held-out set."""
     blocks: Blocks = {
         split.value: (f"meaning set, {split.value} half", [s for s in sets if s.split is split]) for split in Split
     }
-    blocks["fresh"] = ("meaning set, fresh held-out", fresh)
+    for n, fresh_set in enumerate(fresh, start=1):
+        suffix = "" if n == 1 else f" {n}"
+        blocks[f"fresh{suffix.strip()}"] = (f"meaning set, fresh held-out{suffix}", fresh_set)
     return blocks
 
 
@@ -197,7 +200,7 @@ def print_meaning(blocks: Blocks, results: dict[str, dict[str, dict[str, object]
             print(f"{label:42s}{_frac(offline[count]):>15s}")
     print(
         f"\n(constant baseline scores every answer {constant}; "
-        f"goal on heldout and fresh held-out: >= {100 * GOAL_HELDOUT:.0f}%)"
+        f"goal on heldout and the fresh held-out sets: >= {100 * GOAL_HELDOUT:.0f}%)"
     )
 
 
@@ -217,7 +220,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("calibration_dir", nargs="?", type=Path, default=None)
     parser.add_argument("--meaning-dir", type=Path, default=None)
-    parser.add_argument("--fresh-dir", type=Path, default=None, help="default rubrics/calibration/meaning_fresh/")
+    parser.add_argument(
+        "--fresh-dir", type=Path, action="append", default=None, help="default rubrics/calibration/meaning_fresh*/"
+    )
     parser.add_argument("--json", action="store_true", help="print the numbers as one JSON object")
     args = parser.parse_args()
 
@@ -228,7 +233,7 @@ def main() -> None:
     )
 
     sets = load_meaning(args.meaning_dir)
-    blocks = meaning_blocks(sets, load_meaning(args.fresh_dir or fresh_meaning_dir()))
+    blocks = meaning_blocks(sets, [load_meaning(folder) for folder in args.fresh_dir or fresh_meaning_dirs()])
     every = [s for _, half in blocks.values() for s in half]
     grades = {s.question: {a.kind: offline(bank.get(s.question), a.text) for a in s.answers} for s in every}
     constant, constant_value = constant_grader(sets)

@@ -27,7 +27,7 @@ from calibration import token_overlap  # the meaning set's baseline grader
 from llm_session import ANSWER
 
 from interviewer.backends.registry import make_grader
-from interviewer.bank.calibration import fresh_meaning_dir, load_calibration, load_meaning
+from interviewer.bank.calibration import fresh_meaning_dirs, load_calibration, load_meaning
 from interviewer.bank.loader import load_bank
 from interviewer.bank.models import Question
 from interviewer.batch import Entry, run_batch
@@ -109,7 +109,7 @@ def offline_phases(batch: list[Entry], unseen: list[Entry], jobs: int) -> list[s
 def calibration_answers(bank: dict[str, Question]) -> list[Entry]:
     """Every answer of the labelled calibration sets whose question is in the bank (bands, meaning, fresh)."""
     texts = [(c.question, a.text) for c in load_calibration() for a in c.answers]
-    for folder in (None, fresh_meaning_dir()):
+    for folder in (None, *fresh_meaning_dirs()):
         texts += [(m.question, a.text) for m in load_meaning(folder) for a in m.answers]
     rows = [(bank[q], text) for q, text in texts if q in bank]
     return [Entry(n, f"c{n}", q, text) for n, (q, text) in enumerate(rows, start=1)]

@@ -57,6 +57,16 @@ def test_a_line_separated_term_list_is_named_only_too(real_bank: Bank) -> None:
     assert all(i.score <= 1 for i in grade.items)
 
 
+def test_a_term_list_with_a_possessive_term_is_still_a_term_list(real_bank: Bank) -> None:
+    listed = (
+        "Bias, variance, underfitting, overfitting, Occam's razor, regularization, learning curves, cross-validation,"
+        " ensembles, Bayes' error"
+    )
+    grade = offline(real_bank, "bias-variance-tradeoff", listed)
+    assert grade.score <= 30
+    assert all(i.score <= 1 for i in grade.items)
+
+
 def test_the_same_terms_explained_in_sentences_score_far_higher(real_bank: Bank) -> None:
     explained = (
         "I'd compare the training error with the validation error; a large gap means it memorised noise. "

@@ -5,7 +5,10 @@ Two sets, one YAML file per question each:
 - `rubrics/calibration/meaning/*.yaml`: six answer kinds that separate meaning from vocabulary (`kind`), each
   question in the `tune` or the `heldout` half (the held-out half is never tuned on);
 - `rubrics/calibration/meaning_fresh/*.yaml`: the same format, other questions, all `heldout`, written blind
-  (without reading the grader or its scores) after the grader had been developed against the first meaning set.
+  (without reading the grader or its scores) after the grader had been developed against the first meaning set;
+- `rubrics/calibration/meaning_fresh2/*.yaml`: twelve more questions written the same way a round later, after
+  the whole-answer credit was designed. Its plain-words strong answers avoid jargon but not every everyday
+  phrase that happens to be a rubric signal.
 """
 
 from __future__ import annotations
@@ -153,8 +156,9 @@ def default_meaning_dir() -> Path:
     return default_calibration_dir() / "meaning"
 
 
-def fresh_meaning_dir() -> Path:
-    return default_calibration_dir() / "meaning_fresh"
+def fresh_meaning_dirs() -> list[Path]:
+    """The blind held-out sets, in the order they were written: `meaning_fresh/`, `meaning_fresh2/`, ..."""
+    return sorted(default_calibration_dir().glob("meaning_fresh*"), key=lambda p: (len(p.name), p.name))
 
 
 def _field(loc: tuple[object, ...]) -> str:

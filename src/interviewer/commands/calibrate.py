@@ -20,7 +20,7 @@ from typing import Any
 
 from interviewer.backends.offline import OfflineGrader
 from interviewer.backends.registry import make_grader
-from interviewer.bank.calibration import ORDER_CHECKS, fresh_meaning_dir, load_calibration, load_meaning
+from interviewer.bank.calibration import ORDER_CHECKS, fresh_meaning_dirs, load_calibration, load_meaning
 from interviewer.bank.loader import Bank
 from interviewer.batch import Entry, Outcome, Result, Tally, run_batch
 from interviewer.paths import user_data_dir
@@ -63,7 +63,7 @@ def labelled_answers(bank: Bank) -> list[Labelled]:
     rows: list[tuple[str, str, str, str, tuple[int, int]]] = []
     for cset in load_calibration():
         rows += [("bands", cset.question, a.label.value, a.text, a.band) for a in cset.answers]
-    for mset in [*load_meaning(), *load_meaning(fresh_meaning_dir())]:
+    for mset in [*load_meaning(), *(m for folder in fresh_meaning_dirs() for m in load_meaning(folder))]:
         rows += [("meaning", mset.question, a.kind.value, a.text, a.band) for a in mset.answers]
     out = []
     for name, question_id, rank, text, band in rows:

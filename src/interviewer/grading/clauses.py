@@ -35,6 +35,8 @@ memorize memorise memorizes memorises fail fails work works
 """
 _CLAUSE_WORDS = frozenset(_CLAUSE_WORD_LIST.split())
 _IMPERATIVES = frozenset(_IMPERATIVE_LIST.split())
+# "it's", "that's": a verb; "Occam's razor", "Bayes's rule": a possessive, part of a term
+_IS_CONTRACTED = frozenset("it that there what here he she who where how this let".split())
 
 
 @dataclass(frozen=True)
@@ -60,11 +62,15 @@ def _word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+def _contracted_is(word: str) -> bool:
+    return word.endswith("'s") and word[:-2] in _IS_CONTRACTED
+
+
 def _is_term(piece: str) -> bool:
     words = _words(piece)
     if not words:
         return True
-    if any(w in _CLAUSE_WORDS or w.endswith(("n't", "'s", "'re", "'ll")) for w in words):
+    if any(w in _CLAUSE_WORDS or w.endswith(("n't", "'re", "'ll")) or _contracted_is(w) for w in words):
         return False
     if words[0] in _IMPERATIVES and len(words) >= 3:
         return False
