@@ -13,7 +13,7 @@ from interviewer.bank.models import Question
 from interviewer.grading.detector import detect, screen_for
 from interviewer.text.screen import AnswerKind, strip_injections
 
-ASSESSOR_VERSION = "2"
+ASSESSOR_VERSION = "3"  # 3: coverage counts items credited from the whole answer (the learned reference model)
 
 
 class AnswerAssessment(BaseModel):

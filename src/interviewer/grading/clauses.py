@@ -36,7 +36,7 @@ memorize memorise memorizes memorises fail fails work works
 _CLAUSE_WORDS = frozenset(_CLAUSE_WORD_LIST.split())
 _IMPERATIVES = frozenset(_IMPERATIVE_LIST.split())
 # "it's", "that's": a verb; "Occam's razor", "Bayes's rule": a possessive, part of a term
-_IS_CONTRACTED = frozenset("it that there what here he she who where how this let".split())
+_IS_CONTRACTED = frozenset(["it", "that", "there", "what", "here", "he", "she", "who", "where", "how", "this", "let"])
 
 
 @dataclass(frozen=True)
