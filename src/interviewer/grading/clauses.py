@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from interviewer.text.normalize import contracted_is
 from interviewer.text.screen import split_sentences
 
 _PIECE = re.compile(r"[^,;:()\u2013\u2014]+|\s-\s")
@@ -25,7 +26,7 @@ MAX_TERM_WORDS = 4  # a verbless piece of at most this many words is a term, not
 _CLAUSE_WORD_LIST = """
 i we you it they he she this that which who there is are was were be been being am has have had do
 does did can could will would should must may might shall because so since if when then than while
-whereas unless until means gives makes lets helps need needs keeps depends
+whereas unless until means gives makes lets let's helps need needs keeps depends
 """
 _IMPERATIVE_LIST = """
 fit fits use uses split splits check checks compare compares train trains add adds drop drops remove
@@ -35,8 +36,6 @@ memorize memorise memorizes memorises fail fails work works
 """
 _CLAUSE_WORDS = frozenset(_CLAUSE_WORD_LIST.split())
 _IMPERATIVES = frozenset(_IMPERATIVE_LIST.split())
-# "it's", "that's": a verb; "Occam's razor", "Bayes's rule": a possessive, part of a term
-_IS_CONTRACTED = frozenset(["it", "that", "there", "what", "here", "he", "she", "who", "where", "how", "this", "let"])
 
 
 @dataclass(frozen=True)
@@ -62,15 +61,11 @@ def _word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-def _contracted_is(word: str) -> bool:
-    return word.endswith("'s") and word[:-2] in _IS_CONTRACTED
-
-
 def _is_term(piece: str) -> bool:
     words = _words(piece)
     if not words:
         return True
-    if any(w in _CLAUSE_WORDS or w.endswith(("n't", "'re", "'ll")) or _contracted_is(w) for w in words):
+    if any(w in _CLAUSE_WORDS or w.endswith(("n't", "'re", "'ll")) or contracted_is(w) for w in words):
         return False
     if words[0] in _IMPERATIVES and len(words) >= 3:
         return False

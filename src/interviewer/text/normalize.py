@@ -129,6 +129,11 @@ _CONTRACTED = {"'re": "are", "'ve": "have", "'ll": "will", "'d": "would", "'m": 
 _IS_BEFORE = frozenset({"it", "that", "there", "what", "here", "he", "she", "who", "where", "how", "this"})
 
 
+def contracted_is(word: str) -> bool:
+    """ "it's", "that's": a contracted "is"; not "Occam's" (a possessive). `word` lower-case, straight apostrophe."""
+    return word.endswith("'s") and word[:-2] in _IS_BEFORE
+
+
 def _expand(word: str) -> list[str]:
     """Contractions as their words: "didn't" -> did not, "it's" -> it is, "we've" -> we have."""
     if "'" not in word:  # most words: nothing to expand
@@ -140,7 +145,7 @@ def _expand(word: str) -> list[str]:
     for suffix, full in _CONTRACTED.items():
         if word.endswith(suffix):
             return [word[: -len(suffix)], full]
-    if word.endswith("'s") and word[:-2] in _IS_BEFORE:
+    if contracted_is(word):
         return [word[:-2], "is"]
     return [word]
 
