@@ -307,8 +307,7 @@ def run_batch(
 
     in_flight: dict[Future, float] = {}  # each future's cost estimate
     entry_of: dict[Future, Entry] = {}  # futures of worker processes, which return the grade alone
-    positions = {id(entry): n for n, entry in enumerate(todo)}
-    queue = iter(todo)
+    queue = enumerate(todo)  # with each entry's position, by which a worker process finds its copy
 
     def affordable(entry: Entry) -> bool:
         if max_cost is None or estimate is None:
@@ -319,7 +318,7 @@ def run_batch(
 
     def submit(pool: Executor) -> None:
         while len(in_flight) < jobs and not stop.is_set():
-            entry = next(queue, None)
+            position, entry = next(queue, (-1, None))
             if entry is None:
                 return
             if entry.problem is not None:
@@ -330,7 +329,7 @@ def run_batch(
                 stop.set()
                 return
             if isinstance(pool, ProcessPoolExecutor):
-                future = pool.submit(_grade_in_worker, positions[id(entry)])
+                future = pool.submit(_grade_in_worker, position)
                 entry_of[future] = entry
             else:
                 future = pool.submit(grade, entry)
