@@ -74,7 +74,7 @@ def _item_texts(question: Question) -> list[ItemTexts]:
     out = []
     for item in question.rubric:
         related = [text for text, toks in parts if any(find_phrase(toks, phrase_key(s)) for s in item.signals)]
-        texts = [item.name, *related, *_claim_texts(item.claims), ", ".join(item.signals)]
+        texts = [item.name, *related, *_claim_texts(item.claims), ", ".join(item.signals)]  # signals last (`reference`)
         flags = [f for f in question.red_flags if f.item == item.id]
         flag_texts = [t for f in flags for t in (f.text, *f.signals, *_claim_texts(f.claims))]
         stems = frozenset(content_stems(" ".join([item.name, *related, *item.signals])) - echo)
