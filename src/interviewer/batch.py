@@ -231,6 +231,7 @@ def grade_answer(entry: Entry, grader: GraderBackend) -> tuple[QuestionGrade, li
 
 
 GradeEntry = Callable[[Entry, GraderBackend], tuple[QuestionGrade, list[Usage]]]
+_QUEUED_PER_PROCESS = 4
 _WORKER: tuple[Sequence[Entry], GraderBackend, GradeEntry] | None = None  # a worker process's entries and grader
 
 
@@ -317,7 +318,7 @@ def run_batch(
         return projected <= max_cost
 
     def submit(pool: Executor) -> None:
-        while len(in_flight) < jobs and not stop.is_set():
+        while len(in_flight) < depth and not stop.is_set():
             position, entry = next(queue, (-1, None))
             if entry is None:
                 return
@@ -347,6 +348,9 @@ def run_batch(
                 stop.set()
 
     workers = _process_pool(jobs, todo, make_grader, grade_entry, gate) if processes and todo else None
+    # Worker processes each keep a few entries queued: with one apiece, every worker would sit idle while this
+    # process collects its grade and hands it the next (about a fifth of the rate, measured here).
+    depth = jobs * _QUEUED_PER_PROCESS if workers else jobs
     with workers or ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="grade") as pool:
         try:
             submit(pool)
