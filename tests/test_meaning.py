@@ -135,7 +135,46 @@ def test_a_strong_answer_in_plain_words_scores_in_the_strong_band(real_bank: Ban
 
 def test_the_same_answer_missing_half_of_it_stays_well_below_the_strong_band(real_bank: Bank) -> None:
     first_half = PLAIN_GRADIENT_DESCENT.split(" Moves that are too large")[0]
-    assert offline(real_bank, "gradient-descent-explained", first_half).score <= 40
+    grade = offline(real_bank, "gradient-descent-explained", first_half)
+    assert grade.score <= 40
+    assert item(grade, "pitfalls").score == 0  # the clause closest to it is the update rule, another item's evidence
+
+
+def _sentences_of_plain_gradient_descent(*picked: int) -> str:
+    sentences = PLAIN_GRADIENT_DESCENT.replace("; rescaling", ". Rescaling").split(". ")
+    return " ".join(sentences[i].rstrip(".") + "." for i in picked)
+
+
+def test_an_answer_stating_part_of_the_strong_answer_earns_each_item_it_states_with_the_clause_that_says_it(
+    real_bank: Bank,
+) -> None:
+    answer = _sentences_of_plain_gradient_descent(0, 1, 3)  # the update rule, batch sizes, saddles; no step sizes
+    grade = offline(real_bank, "gradient-descent-explained", answer)
+    assert 25 <= grade.score <= 65
+    assert item(grade, "pitfalls").score >= 2 and "own words" in item(grade, "pitfalls").reason
+    assert any(q.startswith("Saddles and flat regions") for q in item(grade, "pitfalls").evidence)
+    assert item(grade, "learning-rate").score == 0
+
+
+def test_the_same_partial_answer_stating_a_known_mistake_gets_no_credit_in_its_own_words(real_bank: Bank) -> None:
+    mistake = " A bigger step size always makes training converge faster."
+    answer = _sentences_of_plain_gradient_descent(0, 1, 3) + mistake
+    grade = offline(real_bank, "gradient-descent-explained", answer)
+    assert "Thinks a larger learning rate is always faster" in grade.red_flags
+    assert item(grade, "pitfalls").score == 0
+    assert grade.score <= 25
+
+
+def test_a_wrong_definition_on_the_right_topic_earns_nothing_for_the_item(real_bank: Bank) -> None:
+    answer = (
+        "Bias means the model treats some groups of users unfairly, and variance is how widely the labels are spread"
+        " in the dataset. Because bias is always a bad thing, I would never accept a model with more of it, and to get"
+        " rid of variance you just gather more rows."
+    )
+    grade = offline(real_bank, "bias-variance-tradeoff", answer)
+    assert item(grade, "definitions").score == 0
+    assert item(grade, "definitions").reason.startswith("Not credited: the answer is on this topic")
+    assert grade.score <= 15
 
 
 def test_an_item_the_answer_never_touches_earns_nothing_beside_a_strong_rest() -> None:

@@ -13,7 +13,8 @@ from interviewer.bank.models import Question
 from interviewer.grading.detector import detect, screen_for
 from interviewer.text.screen import AnswerKind, strip_injections
 
-ASSESSOR_VERSION = "3"  # 3: coverage counts items credited from the whole answer (the learned reference model)
+ASSESSOR_VERSION = "4"  # 3: items credited from the whole answer (the learned reference model); 4: its middle
+# rung, and other-words credit gated by the same model
 
 
 class AnswerAssessment(BaseModel):

@@ -13,8 +13,11 @@ An answer that, as a whole, clearly states what the question's strong answer say
 reference model at its own "clearly states" cut (`reference.whole_match`, fitted on SemEval train, not
 on this bank), scores 3 on every item it touches on by the same model (at its "touches on" cut, against
 the item's name, strong-answer parts and claims) and does not only name: a strong answer in plain words
-shares too few words with any one item for the checks above, while fluent wrong or partial answers
-stay below the whole-answer cut. The item's evidence is then the answer's clause closest to it.
+shares too few words with any one item for the checks above. One that as a whole only "states" it (the
+middle cut) and states no known mistake scores each item it states at the model's level for that item,
+quoted by the clause closest to it unless that clause is another credited item's evidence. An item found
+only in other words (no signal, no claim) keeps that credit only when the model finds the answer touches on
+it: static embeddings put a wrong statement on the item's topic close to the item.
 A red flag that names the item caps it at 1; a clause stating the item's facts wrongly (its claims'
 `wrong` forms, or its `holds` denied) scores it 0. A signal inside a negation does not count.
 
@@ -31,6 +34,7 @@ from dataclasses import dataclass, field
 from interviewer.bank.derived import effective_rubric, vocabulary
 from interviewer.bank.models import Question, RedFlag, RubricItem
 from interviewer.grading.claims import ClaimHit, find_claims
+from interviewer.grading.clauses import Clause as AnswerClause
 from interviewer.grading.clauses import keyword_list_share, names_only, split_clauses
 from interviewer.grading.paraphrase import item_texts, paraphrase_matches
 from interviewer.grading.reference import agreement, closest_clause, load_model, reference_verdicts, whole_match
@@ -211,6 +215,8 @@ def _detect(question: Question, text: str) -> Detection:
         stated = _add_claims(match, found, toks)
         hit_sentences = {_sentence_of(text, sentences, span) for span in match.spans}
         extra = [c for c in paraphrased.get(item.id, []) if c.sentence not in hit_sentences]
+        if extra and not match.signals and not stated:
+            extra = _backed(question, text, match, extra)
         other_sentences = list(dict.fromkeys(c.sentence for c in extra))[:MAX_PARAPHRASE_SIGNALS]
         match.paraphrases = [c.text for c in extra if c.sentence in other_sentences]
         evidence = sorted(hit_sentences | set(other_sentences))
@@ -232,37 +238,82 @@ def _detect(question: Question, text: str) -> Detection:
             match.wrong.append(quote_around(text, wrong[item.id], wrong[item.id]))
         items[item.id] = match
     if not derived and not keyword_list:
-        _credit_whole_answer(question, text, items, leads)
+        _credit_whole_answer(question, text, items, leads, mistaken=bool(flags or wrong))
     for item_id, match in items.items():
         match.quotes = _quotes(text, sentences, match, lead=leads[item_id])
     return Detection(items=items, red_flags=flags, keyword_list=keyword_list, wrong_items=sorted(wrong))
 
 
+def _backed(question: Question, text: str, match: ItemMatch, extra: list[AnswerClause]) -> list[AnswerClause]:
+    """An item found only in other words keeps those clauses when the learned model finds the answer touches on
+    what the item says (its "touches on" cut); a clause on the item's topic that says something else about it
+    ("since bias is always bad" for the definitions) earns nothing, and the reason says so."""
+    reference = {d.item_id: d.reference for d in item_texts(question)}[match.item.id]
+    model = load_model()
+    backing = agreement(question, text, reference)
+    if model.level(backing) >= 1:
+        return extra
+    match.reason = (
+        f"Not credited: the answer is on this topic, but does not say what a strong answer says about it "
+        f"(reference match {backing:.2f})."
+    )
+    return []
+
+
 def _credit_whole_answer(
-    question: Question, text: str, items: dict[str, ItemMatch], leads: dict[str, list[str]]
+    question: Question, text: str, items: dict[str, ItemMatch], leads: dict[str, list[str]], *, mistaken: bool
 ) -> None:
-    """In an answer that clearly states the strong answer as a whole, score 3 every item it touches on (and does
-    not only name, state wrongly or undermine with a red flag); an item with no evidence of its own is quoted by
-    the answer's clause closest to it."""
+    """Credit, from the learned model, what the answer says in its own words about items the checks above left
+    open (not only named, stated wrongly or undermined by a red flag). An answer that as a whole clearly states
+    the strong answer scores 3 on every item it touches on; one that as a whole states it (the model's middle
+    cut), and states no known mistake (`mistaken`), scores each item it states at the model's level for that
+    item. An item with no evidence of its own is quoted by the answer's clause closest to it."""
     open_items = [m for m in items.values() if m.score < 3 and not (m.named_only or m.capped_by or m.wrong)]
     if not open_items:
         return
     model = load_model()
     whole = whole_match(question, text)
-    if model.level(whole) < 3:
+    clearly = model.level(whole) == 3
+    if not clearly and (model.level(whole) < 2 or mistaken):
         return
     references = {d.item_id: d.reference for d in item_texts(question)}
-    for match in open_items:
-        reference = references[match.item.id]
-        if model.level(agreement(question, text, reference)) < 1:
+    agreements = {m.item.id: agreement(question, text, references[m.item.id]) for m in open_items}
+    for match in sorted(open_items, key=lambda m: -agreements[m.item.id]):
+        reference, own = references[match.item.id], agreements[match.item.id]
+        level = model.level(own)
+        score = 3 if clearly and level >= 1 else level if level >= 2 else 0
+        if score <= match.score:
             continue
-        match.score = 3
-        match.reason = (
-            f"Explained with depth in the answer's own words: as a whole it says what a strong answer says "
-            f"(reference match {whole:.2f})."
+        lead = None if match.spans or match.paraphrases else closest_clause(text, reference)
+        if lead is not None and not clearly and _backs_another(text, lead, match, items, leads):
+            continue
+        match.score = score
+        match.reason = f"{'Explained with depth' if score == 3 else 'Explained'} in the answer's own words: " + (
+            f"as a whole it says what a strong answer says (reference match {whole:.2f})."
+            if clearly
+            else f"it states what a strong answer says about this (reference match {own:.2f})."
         )
-        if not match.spans and not match.paraphrases:
-            leads[match.item.id] = [q for q in [closest_clause(text, reference)] if q]
+        if lead is not None:
+            leads[match.item.id] = [lead]
+
+
+def _backs_another(
+    text: str, clause: str, match: ItemMatch, items: dict[str, ItemMatch], leads: dict[str, list[str]]
+) -> bool:
+    """Whether `clause` is already the evidence of another credited item (holds one of its signals, or overlaps
+    a clause that says it in other words): the closest clause to an item is then often about that other one."""
+    start = text.find(clause)
+    end = start + len(clause)
+    for other in items.values():
+        if other is match or other.score < 2:
+            continue
+        if any(start <= a < end for a, _ in other.spans):
+            return True
+        for said in [*other.paraphrases, *leads[other.item.id]]:
+            at = text.find(said)
+            if at < end and start < at + len(said):
+                return True
+    return False
 
 
 def _quotes(

@@ -74,7 +74,12 @@ def agreement(question: Question, answer: str, reference: str) -> float:
     """The model's probability that `answer` says what `reference` says, for `question`."""
     if not reference.strip() or not answer.strip():
         return 0.0
-    return load_model().probability(pair_features(answer, reference, question.question))
+    return _probability(answer, reference, question.question)
+
+
+@lru_cache(maxsize=1024)  # the detector asks of the same answer and item twice: to back credit, then to lift it
+def _probability(answer: str, reference: str, question: str) -> float:
+    return load_model().probability(pair_features(answer, reference, question))
 
 
 def whole_match(question: Question, answer: str) -> float:
