@@ -107,6 +107,17 @@ def test_offline_grading_in_worker_processes_gives_the_same_grades_in_input_orde
     assert sorted(line["index"] for line in lines(sink.path)) == [1, 2, 3, 4, 5, 6, 7]
 
 
+def test_a_large_batch_handed_to_workers_several_entries_a_task_keeps_every_grade_in_input_order(bank: Bank) -> None:
+    entries = entries_from_rows(rows(40), bank.questions)
+    in_processes = run_batch(entries, lambda gate: PidGrader(), jobs=2, processes=True)
+    in_threads = run_batch(entries, lambda gate: PidGrader(), jobs=2)
+    assert [r.entry.index for r in in_processes.results] == list(range(1, 41))
+    assert [r.grade.model_dump(exclude={"notes"}) for r in in_processes.results] == [
+        r.grade.model_dump(exclude={"notes"}) for r in in_threads.results
+    ]
+    assert in_processes.tally.graded == 40
+
+
 class CountingGrader:
     name = "counting"
 

@@ -16,7 +16,8 @@ The one entry point is `run_batch(entries, make_grader, jobs=..., sink=..., on_r
 - `processes`: grade in up to `jobs` worker processes (at most one per core) instead of threads, for a grader
   that is CPU-bound and calls no provider (the offline grader: threads would share one interpreter lock).
   Workers are forked, so each starts with what this process already loaded (the bank, wordllama, every
-  rubric embedded) and builds its own grader; they ignore Ctrl-C, which this process handles as above.
+  rubric embedded) and builds its own grader; they take entries eight at a time (a task's round trip through
+  the pool costs CPU) and ignore Ctrl-C, which this process handles as above.
 
 A grader whose provider keeps failing (a BackendError after its retries) stops the run: that entry is
 not recorded, everything completed is. A request the provider rejects (400) is recorded as that
@@ -231,7 +232,7 @@ def grade_answer(entry: Entry, grader: GraderBackend) -> tuple[QuestionGrade, li
 
 
 GradeEntry = Callable[[Entry, GraderBackend], tuple[QuestionGrade, list[Usage]]]
-_QUEUED_PER_PROCESS = 4
+_PER_TASK = 8  # entries a worker process grades per task: a task's round trip costs more CPU than a grade's share
 _WORKER: tuple[Sequence[Entry], GraderBackend, GradeEntry] | None = None  # a worker process's entries and grader
 
 
@@ -241,10 +242,10 @@ def _start_worker(entries: Sequence[Entry], make_grader: Callable[[Gate], Grader
     _WORKER = (entries, make_grader(gate), grade_entry)
 
 
-def _grade_in_worker(position: int) -> tuple[QuestionGrade, list[Usage]]:
+def _grade_in_worker(positions: tuple[int, ...]) -> list[tuple[QuestionGrade, list[Usage]]]:
     assert _WORKER is not None
     entries, grader, grade_entry = _WORKER
-    return grade_entry(entries[position], grader)
+    return [grade_entry(entries[position], grader) for position in positions]
 
 
 def _process_pool(
@@ -307,50 +308,62 @@ def run_batch(
             on_result(result, tally)
 
     in_flight: dict[Future, float] = {}  # each future's cost estimate
-    entry_of: dict[Future, Entry] = {}  # futures of worker processes, which return the grade alone
+    entries_of: dict[Future, list[Entry]] = {}  # futures of worker processes, which return the grades alone
     queue = enumerate(todo)  # with each entry's position, by which a worker process finds its copy
 
-    def affordable(entry: Entry) -> bool:
+    def affordable(entry: Entry, queued: float) -> bool:
         if max_cost is None or estimate is None:
             return True
         observed = (tally.cost or 0.0) / tally.graded if tally.graded else 0.0
-        projected = (tally.cost or 0.0) + sum(in_flight.values()) + max(estimate(entry), observed)
+        projected = (tally.cost or 0.0) + sum(in_flight.values()) + queued + max(estimate(entry), observed)
         return projected <= max_cost
 
-    def submit(pool: Executor) -> None:
-        while len(in_flight) < depth and not stop.is_set():
+    def take(size: int) -> list[tuple[int, Entry]]:
+        """Up to `size` entries to grade next, with their positions; entries with a problem are recorded as they
+        pass, and none is taken that the cost limit cannot afford (the run then stops)."""
+        taken: list[tuple[int, Entry]] = []
+        while len(taken) < size and not stop.is_set():
             position, entry = next(queue, (-1, None))
             if entry is None:
-                return
+                break
             if entry.problem is not None:
                 finish(Result(entry, problem=entry.problem))
                 continue
-            if not affordable(entry):
+            if not affordable(entry, sum(estimate(e) for _, e in taken) if estimate else 0.0):
                 outcome.stopped = "max_cost"
                 stop.set()
-                return
+                break
+            taken.append((position, entry))
+        return taken
+
+    def submit(pool: Executor) -> None:
+        while len(in_flight) < depth and (taken := take(per_task)):
             if isinstance(pool, ProcessPoolExecutor):
-                future = pool.submit(_grade_in_worker, position)
-                entry_of[future] = entry
+                future = pool.submit(_grade_in_worker, tuple(position for position, _ in taken))
+                entries_of[future] = [entry for _, entry in taken]
             else:
-                future = pool.submit(grade, entry)
-            in_flight[future] = estimate(entry) if estimate else 0.0
+                future = pool.submit(grade, taken[0][1])
+            in_flight[future] = sum(estimate(e) for _, e in taken) if estimate else 0.0
 
     def collect(done: Iterable[Future]) -> None:
         for future in done:
             in_flight.pop(future)
             try:
-                entry = entry_of.pop(future, None)
-                finish(Result(entry, *future.result()) if entry is not None else future.result())
+                if future in entries_of:
+                    for entry, graded in zip(entries_of.pop(future), future.result(), strict=True):
+                        finish(Result(entry, *graded))
+                else:
+                    finish(future.result())
             except _ProviderFailed as exc:
                 if outcome.stopped != "provider":
                     outcome.stopped, outcome.error = "provider", str(exc.error)
                 stop.set()
 
     workers = _process_pool(jobs, todo, make_grader, grade_entry, gate) if processes and todo else None
-    # Worker processes each keep a few entries queued: with one apiece, every worker would sit idle while this
-    # process collects its grade and hands it the next (about a fifth of the rate, measured here).
-    depth = jobs * _QUEUED_PER_PROCESS if workers else jobs
+    # Worker processes take entries a few at a time and each keeps a second task queued: with one entry apiece,
+    # every worker sat idle while this process collected its grade and handed it the next (a fifth of the rate).
+    depth = jobs * 2 if workers else jobs
+    per_task = max(1, min(_PER_TASK, len(todo) // depth)) if workers else 1  # a small batch still reaches every worker
     with workers or ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="grade") as pool:
         try:
             submit(pool)
