@@ -115,6 +115,7 @@ class Analysed:
     negated: bool
     clause_negated: tuple[bool, ...]
     norms: frozenset[str]  # every stem, stopwords included (for opposites such as on/off)
+    hedged: bool  # "I think", "maybe", a question mark
 
 
 def clause_spans(text: str) -> list[tuple[int, int]]:
@@ -164,6 +165,7 @@ def analyse(text: str) -> Analysed:
         negated=bool(_NEGATION.search(text)),
         clause_negated=tuple(bool(_NEGATION.search(text[a:b])) for a, b in clauses),
         norms=frozenset(norms),
+        hedged=bool(_HEDGE.search(text)),
     )
 
 
@@ -222,7 +224,8 @@ def pair_features(answer: str, reference: str, question: str = "") -> np.ndarray
     va, vr = vectors(answer), vectors(reference)
     informative = (r.stems - q.stems) or r.stems
     answer_only = a.stems - r.stems
-    ref_words = [n for n, w in enumerate(r.words) if w not in q.words] or list(range(len(r.words)))
+    asked = set(q.words)
+    ref_words = [n for n, w in enumerate(r.words) if w not in asked] or list(range(len(r.words)))
     v_answer, v_reference, v_question = va.whole, vr.whole, vectors(question).whole
     v_a_clauses, v_r_clauses, v_a_words, v_r_all_words = va.clauses, vr.clauses, va.words, vr.words
 
@@ -254,6 +257,6 @@ def pair_features(answer: str, reference: str, question: str = "") -> np.ndarray
         math.log((a.n_words + 1) / (r.n_words + 1)),
         math.log1p(r.n_words),
         math.log1p(q.n_words),
-        float(bool(_HEDGE.search(answer))),
+        float(a.hedged),
     )
     return np.asarray(values, dtype=np.float64)
