@@ -165,13 +165,15 @@ def test_the_same_partial_answer_stating_a_known_mistake_gets_no_credit_in_its_o
     assert grade.score <= 25
 
 
+WRONG_BIAS_VARIANCE = (
+    "Bias means the model treats some groups of users unfairly, and variance is how widely the labels are spread"
+    " in the dataset. Because bias is always a bad thing, I would never accept a model with more of it, and to get"
+    " rid of variance you just gather more rows."
+)
+
+
 def test_a_wrong_definition_on_the_right_topic_earns_nothing_for_the_item(real_bank: Bank) -> None:
-    answer = (
-        "Bias means the model treats some groups of users unfairly, and variance is how widely the labels are spread"
-        " in the dataset. Because bias is always a bad thing, I would never accept a model with more of it, and to get"
-        " rid of variance you just gather more rows."
-    )
-    grade = offline(real_bank, "bias-variance-tradeoff", answer)
+    grade = offline(real_bank, "bias-variance-tradeoff", WRONG_BIAS_VARIANCE)
     assert item(grade, "definitions").score == 0
     assert item(grade, "definitions").reason.startswith("Not credited: the answer is on this topic")
     assert grade.score <= 15
@@ -301,6 +303,19 @@ def test_a_strong_answer_keeps_a_supported_model_grade(real_bank: Bank) -> None:
     grade, _ = grade_question(real_bank.get("overfitting-underfitting"), [answer], QuotingGrader())
     assert item(grade, "diagnosis").score == 3
     assert item(grade, "diagnosis").evidence == [answer.split(". ")[0]]
+
+
+def test_a_model_grade_quoting_a_wrong_clause_on_the_items_topic_is_re_scored(real_bank: Bank) -> None:
+    class TopicalQuoteGrader(FirstWordsGrader):
+        def grade(self, request: GradeRequest) -> GradeReply:
+            reply = super().grade(request)
+            for score in reply.items:
+                score.evidence = ["Because bias is always a bad thing"]
+            return reply
+
+    grade, _ = grade_question(real_bank.get("bias-variance-tradeoff"), [WRONG_BIAS_VARIANCE], TopicalQuoteGrader())
+    assert item(grade, "definitions").score == 0
+    assert grade.score <= 15
 
 
 def test_a_model_grade_of_a_plain_words_strong_answer_stands_on_the_offline_evidence(real_bank: Bank) -> None:

@@ -36,8 +36,16 @@ from interviewer.bank.models import Question, RedFlag, RubricItem
 from interviewer.grading.claims import ClaimHit, find_claims
 from interviewer.grading.clauses import Clause as AnswerClause
 from interviewer.grading.clauses import keyword_list_share, names_only, split_clauses
-from interviewer.grading.paraphrase import item_texts, paraphrase_matches
-from interviewer.grading.reference import agreement, closest_clause, load_model, reference_verdicts, whole_match
+from interviewer.grading.paraphrase import paraphrase_matches
+from interviewer.grading.reference import (
+    agreement,
+    closest_clause,
+    item_reference,
+    load_model,
+    reference_verdicts,
+    touches_on,
+    whole_match,
+)
 from interviewer.text.normalize import content_stems, find_phrase, phrase_key, tokens
 from interviewer.text.patterns import guarded
 from interviewer.text.polarity import Clause, asserted, clauses, names_hazard
@@ -248,14 +256,12 @@ def _backed(question: Question, text: str, match: ItemMatch, extra: list[AnswerC
     """An item found only in other words keeps those clauses when the learned model finds the answer touches on
     what the item says (its "touches on" cut); a clause on the item's topic that says something else about it
     ("since bias is always bad" for the definitions) earns nothing, and the reason says so."""
-    reference = {d.item_id: d.reference for d in item_texts(question)}[match.item.id]
-    model = load_model()
-    backing = agreement(question, text, reference)
-    if model.level(backing) >= 1:
+    backed, probability = touches_on(question, text, match.item.id)
+    if backed:
         return extra
     match.reason = (
         f"Not credited: the answer is on this topic, but does not say what a strong answer says about it "
-        f"(reference match {backing:.2f})."
+        f"(reference match {probability:.2f})."
     )
     return []
 
@@ -276,8 +282,8 @@ def _credit_whole_answer(
     clearly = model.level(whole) == 3
     if not clearly and (model.level(whole) < 2 or mistaken):
         return
-    references = {d.item_id: d.reference for d in item_texts(question)}
-    agreements = {m.item.id: agreement(question, text, references[m.item.id]) for m in open_items}
+    references = {m.item.id: item_reference(question, m.item.id) for m in open_items}
+    agreements = {item_id: agreement(question, text, reference) for item_id, reference in references.items()}
     for match in sorted(open_items, key=lambda m: -agreements[m.item.id]):
         reference, own = references[match.item.id], agreements[match.item.id]
         level = model.level(own)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from interviewer.bank.models import Question, RubricItem
 from interviewer.grading.features import FEATURE_NAMES, alignment, analyse, pair_features
+from interviewer.grading.paraphrase import item_texts
 
 MODEL_PATH = Path(__file__).parent / "data" / "reference_model.json"
 _LEVEL_WORDS = ("does not state", "touches on", "states", "clearly states")
@@ -80,6 +81,17 @@ def agreement(question: Question, answer: str, reference: str) -> float:
 @lru_cache(maxsize=1024)  # the detector asks of the same answer and item twice: to back credit, then to lift it
 def _probability(answer: str, reference: str, question: str) -> float:
     return load_model().probability(pair_features(answer, reference, question))
+
+
+def item_reference(question: Question, item_id: str) -> str:
+    """What an authored item is judged against: its name, strong-answer parts, claims and signals."""
+    return next(d.reference for d in item_texts(question) if d.item_id == item_id)
+
+
+def touches_on(question: Question, answer: str, item_id: str) -> tuple[bool, float]:
+    """Whether `answer` at least touches on the item, by the model's lowest cut; with the probability."""
+    probability = agreement(question, answer, item_reference(question, item_id))
+    return load_model().level(probability) >= 1, probability
 
 
 def whole_match(question: Question, answer: str) -> float:

@@ -2,7 +2,8 @@
 
 A quote supports an item when the sentence of the answer it comes from states one of the item's
 signals or says what the item looks for in other words, by the same meaning check the
-offline grader credits (`grading/paraphrase.py`). Merely occurring in the answer is not enough.
+offline grader credits (`grading/paraphrase.py`), with the learned model's "touches on" for the answer and the
+item where only other words back it. Merely occurring in the answer is not enough.
 Whether the sentence states the item's fact the right way round is the claims check's job: its
 verdict reaches every grade through the red-flag and wrong-fact caps of the assessment.
 """
@@ -14,6 +15,7 @@ from functools import lru_cache
 from interviewer.bank.models import Question, RubricItem
 from interviewer.grading.clauses import names_only, split_clauses
 from interviewer.grading.paraphrase import eligible, matching
+from interviewer.grading.reference import touches_on
 from interviewer.text.normalize import find_phrase, phrase_key, tokens
 from interviewer.text.screen import split_sentences
 
@@ -45,12 +47,19 @@ def _says_in_other_words(question: Question, item: RubricItem, sentence: str) ->
 
 
 def supporting(question: Question, item: RubricItem, answer: str, quotes: list[str]) -> list[str]:
-    """The quotes (verbatim in `answer`) whose sentence supports `item`."""
+    """The quotes (verbatim in `answer`) whose sentence supports `item`. Support in other words alone also needs
+    the answer to touch on the item by the learned model, as the offline grader's credit does."""
     kept = []
+    backed: bool | None = None  # asked once, and only when a quote has no signal of the item
     for quote in quotes:
         sentences = quote_sentences(answer, quote)
-        if any(_states_signal(item, s) or _says_in_other_words(question, item, s) for s in sentences):
+        if any(_states_signal(item, s) for s in sentences):
             kept.append(quote)
+        elif any(_says_in_other_words(question, item, s) for s in sentences):
+            if backed is None:
+                backed = touches_on(question, answer, item.id)[0]
+            if backed:
+                kept.append(quote)
     return kept
 
 
