@@ -67,6 +67,22 @@ def test_a_term_list_with_a_possessive_term_is_still_a_term_list(real_bank: Bank
     assert all(i.score <= 1 for i in grade.items)
 
 
+def test_a_long_term_list_with_one_longer_term_is_still_a_term_list(real_bank: Bank) -> None:
+    listed = (
+        "precision, recall, F1 score, harmonic mean, confusion matrix, true positive rate by threshold, PR curve,"
+        " class imbalance, threshold tuning, cost of false negatives, macro average, micro average"
+    )
+    grade = offline(real_bank, "precision-recall-f1", listed)
+    assert grade.score <= 30
+    assert all(i.score <= 1 for i in grade.items)
+
+
+def test_notes_with_several_verbs_are_statements_not_a_term_list(real_bank: Bank) -> None:
+    notes = "split by time, fit the scaler on train only, use a pipeline, check for leakage, monitor drift"
+    grade = offline(real_bank, "feature-scaling", notes)
+    assert item(grade, "practice").score >= 2
+
+
 def test_the_same_terms_explained_in_sentences_score_far_higher(real_bank: Bank) -> None:
     explained = (
         "I'd compare the training error with the validation error; a large gap means it memorised noise. "

@@ -19,6 +19,7 @@ _LIST_SEPARATORS = re.compile(r"[,;/|•·\n]|\s(?:and|or|plus)\s|\s-\s")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’+-]*")
 MIN_PART_WORDS = 3  # a sentence part shorter than this is compared only as part of its sentence
 MAX_TERM_WORDS = 4  # a verbless piece of at most this many words is a term, not an explanation
+LONG_LIST_PIECES = 5  # a list this long tolerates one long piece in this many
 
 # Words that make a piece a clause: pronouns, auxiliaries and modals, subordinators anywhere; and
 # verbs opening a piece of three words or more, as in the notes candidates type ("fit the scaler on
@@ -61,24 +62,27 @@ def _word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-def _is_term(piece: str) -> bool:
+def _kind(piece: str) -> str:
+    """"term", "clause" (it has a pronoun, an auxiliary or a subordinator), or "long" (a verb opening three words
+    or more, or more words than a term: in a long list, "add to cart" or "false positive rate by group")."""
     words = _words(piece)
-    if not words:
-        return True
     if any(w in _CLAUSE_WORDS or w.endswith(("n't", "'re", "'ll")) or contracted_is(w) for w in words):
-        return False
-    if words[0] in _IMPERATIVES and len(words) >= 3:
-        return False
-    return len(words) <= MAX_TERM_WORDS
+        return "clause"
+    if (words and words[0] in _IMPERATIVES and len(words) >= 3) or len(words) > MAX_TERM_WORDS:
+        return "long"
+    return "term"
 
 
 @lru_cache(maxsize=4096)  # asked of the same sentences by the clause split, the keyword-list share and each item
 def names_only(sentence: str) -> bool:
-    """True when `sentence` is a list of terms (or one bare term) rather than a statement."""
+    """True when `sentence` is a list of terms (or one bare term) rather than a statement. A list of five pieces
+    or more stays a list with a fifth of its pieces long (no pronoun, auxiliary or subordinator in them)."""
     pieces = [p for p in _LIST_SEPARATORS.split(sentence) if p and p.strip(" .!?")]
-    if not pieces:
-        return True
-    return all(_is_term(p) for p in pieces)
+    kinds = [_kind(p) for p in pieces]
+    if "clause" in kinds:
+        return False
+    long = kinds.count("long")
+    return long == 0 or (len(pieces) >= LONG_LIST_PIECES and long <= len(pieces) // LONG_LIST_PIECES)
 
 
 def split_clauses(text: str) -> list[Clause]:
