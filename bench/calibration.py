@@ -14,7 +14,7 @@ Two sets:
   they state (`flag:`) named in their grade, and how many strong answers get any red flag (false alarms);
 - the fresh meaning sets (`rubrics/calibration/meaning_fresh*/`): other questions, all held out, written
   blind after the grader was developed; the same checks, a block per folder ("meaning set, fresh held-out",
-  then "fresh held-out 2", written a round later).
+  then "fresh held-out 2" and "fresh held-out 3", each written a round later).
 
 Usage: .venv/bin/python bench/calibration.py [calibration-dir] [--meaning-dir DIR] [--fresh-dir DIR ...] [--json]
 """
