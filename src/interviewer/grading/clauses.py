@@ -63,7 +63,7 @@ def _word_count(text: str) -> int:
 
 
 def _kind(piece: str) -> str:
-    """"term", "clause" (it has a pronoun, an auxiliary or a subordinator), or "long" (a verb opening three words
+    """ "term", "clause" (it has a pronoun, an auxiliary or a subordinator), or "long" (a verb opening three words
     or more, or more words than a term: in a long list, "add to cart" or "false positive rate by group")."""
     words = _words(piece)
     if any(w in _CLAUSE_WORDS or w.endswith(("n't", "'re", "'ll")) or contracted_is(w) for w in words):

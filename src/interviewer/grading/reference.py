@@ -84,7 +84,7 @@ def _probability(answer: str, reference: str, question: str) -> float:
 
 
 def item_reference(question: Question, item_id: str) -> str:
-    """What an authored item is judged against: its name, strong-answer parts, claims and signals."""
+    """What an authored item is judged against by the learned model: its name and strong-answer parts."""
     return next(d.reference for d in item_texts(question) if d.item_id == item_id)
 
 
