@@ -45,11 +45,16 @@ class _Owned:
     claim: Claim
 
 
-def _claims_of(question: Question) -> tuple[list[_Owned], list[str]]:
-    """Every claim of the question with its owner, and the concept terms they are about (sorted)."""
+def _claims_of(question: Question) -> tuple[list[_Owned], list[str], dict[str, list[int]]]:
+    """Every claim of the question with its owner, the concept terms they are about (sorted), and for each term
+    the positions of the claims about it."""
     owned = [_Owned(item.id, False, claim) for item in question.rubric for claim in item.claims]
     owned += [_Owned(flag.id, True, claim) for flag in question.red_flags for claim in flag.claims]
-    return owned, sorted({term for o in owned for term in o.claim.about})
+    about: dict[str, list[int]] = {}
+    for position, o in enumerate(owned):
+        for term in o.claim.about:
+            about.setdefault(term, []).append(position)
+    return owned, sorted(about), about
 
 
 def _first(toks: list[Token], phrase: str, present: set[str]) -> Span | None:
@@ -133,7 +138,7 @@ def find_claims(
     """Every claim of `question` (rubric items and red flags) that a clause of `text` states or states wrongly.
 
     `toks` and `parts` are `text`'s tokens and clauses when the caller has them already."""
-    owned, terms = memo_per_question("claims", question, _claims_of)
+    owned, terms, claims_about = memo_per_question("claims", question, _claims_of)
     if not owned:
         return []
     toks = toks if toks is not None else tokens(text)
@@ -152,8 +157,8 @@ def find_claims(
             carried = (clause.sentence, subjects)
         elif clause.contrasted and carried[0] == clause.sentence:
             subjects = {term: (clause.start, clause.start) for term in carried[1]}
-        for o in owned:
-            hit = _verdict(o, clause, inside, present, subjects, text)
+        for position in sorted({p for term in subjects for p in claims_about[term]}):  # claims about a named concept
+            hit = _verdict(owned[position], clause, inside, present, subjects, text)
             if hit is not None:
                 hits.append(hit)
     return hits
