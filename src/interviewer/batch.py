@@ -16,7 +16,7 @@ The one entry point is `run_batch(entries, make_grader, jobs=..., sink=..., on_r
 - `processes`: grade in up to `jobs` worker processes (at most one per core) instead of threads, for a grader
   that is CPU-bound and calls no provider (the offline grader: threads would share one interpreter lock).
   Workers are forked, so each starts with what this process already loaded (the bank, wordllama, every
-  rubric embedded) and builds its own grader; they take entries eight at a time (a task's round trip through
+  rubric embedded) and builds its own grader; they take entries up to 32 at a time (a task's round trip through
   the pool costs CPU) and ignore Ctrl-C, which this process handles as above.
 
 A grader whose provider keeps failing (a BackendError after its retries) stops the run: that entry is
@@ -232,7 +232,7 @@ def grade_answer(entry: Entry, grader: GraderBackend) -> tuple[QuestionGrade, li
 
 
 GradeEntry = Callable[[Entry, GraderBackend], tuple[QuestionGrade, list[Usage]]]
-_PER_TASK = 8  # entries a worker process grades per task: a task's round trip costs more CPU than a grade's share
+_PER_TASK = 32  # entries a worker process grades per task: each round trip through the pool costs this process CPU
 _WORKER: tuple[Sequence[Entry], GraderBackend, GradeEntry] | None = None  # a worker process's entries and grader
 
 
