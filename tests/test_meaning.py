@@ -44,35 +44,31 @@ def item(grade: QuestionGrade, item_id: str):
 # -- naming is not explaining ----------------------------------------------------------------------------
 
 
-def test_a_bare_comma_list_of_the_right_terms_stays_in_the_weak_band(real_bank: Bank) -> None:
-    grade = offline(real_bank, "scoping-ambiguous-ml-problem", SCOPING_KEYWORDS)
-    assert grade.score <= 30
-    assert all(i.score <= 1 for i in grade.items)
-
-
-def test_a_line_separated_term_list_is_named_only_too(real_bank: Bank) -> None:
-    listed = "regularization\ndropout\nearly stopping\nlearning curve\nmore data"
-    grade = offline(real_bank, "overfitting-underfitting", listed)
-    assert grade.score <= 30
-    assert all(i.score <= 1 for i in grade.items)
-
-
-def test_a_term_list_with_a_possessive_term_is_still_a_term_list(real_bank: Bank) -> None:
-    listed = (
-        "Bias, variance, underfitting, overfitting, Occam's razor, regularization, learning curves, cross-validation,"
-        " ensembles, Bayes' error"
-    )
-    grade = offline(real_bank, "bias-variance-tradeoff", listed)
-    assert grade.score <= 30
-    assert all(i.score <= 1 for i in grade.items)
-
-
-def test_a_long_term_list_with_one_longer_term_is_still_a_term_list(real_bank: Bank) -> None:
-    listed = (
-        "precision, recall, F1 score, harmonic mean, confusion matrix, true positive rate by threshold, PR curve,"
-        " class imbalance, threshold tuning, cost of false negatives, macro average, micro average"
-    )
-    grade = offline(real_bank, "precision-recall-f1", listed)
+@pytest.mark.parametrize(
+    ("question_id", "listed"),
+    [
+        pytest.param("scoping-ambiguous-ml-problem", SCOPING_KEYWORDS, id="a bare comma list of the right terms"),
+        pytest.param(
+            "overfitting-underfitting",
+            "regularization\ndropout\nearly stopping\nlearning curve\nmore data",
+            id="one term a line",
+        ),
+        pytest.param(
+            "bias-variance-tradeoff",
+            "Bias, variance, underfitting, overfitting, Occam's razor, regularization, learning curves,"
+            " cross-validation, ensembles, Bayes' error",
+            id="with a possessive term",
+        ),
+        pytest.param(
+            "precision-recall-f1",
+            "precision, recall, F1 score, harmonic mean, confusion matrix, true positive rate by threshold, PR curve,"
+            " class imbalance, threshold tuning, cost of false negatives, macro average, micro average",
+            id="a long list with one longer term",
+        ),
+    ],
+)
+def test_a_term_list_is_named_only_and_stays_in_the_weak_band(real_bank: Bank, question_id: str, listed: str) -> None:
+    grade = offline(real_bank, question_id, listed)
     assert grade.score <= 30
     assert all(i.score <= 1 for i in grade.items)
 
