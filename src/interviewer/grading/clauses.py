@@ -63,8 +63,8 @@ def _word_count(text: str) -> int:
 
 
 def _kind(piece: str) -> str:
-    """ "term", "clause" (it has a pronoun, an auxiliary or a subordinator), or "long" (a verb opening three words
-    or more, or more words than a term: in a long list, "add to cart" or "false positive rate by group")."""
+    """What a list piece is: a "clause" (it has a pronoun, an auxiliary or a subordinator), "long" (a verb opening
+    three words or more, or more words than a term: "add to cart", "false positive rate by group"), or a "term"."""
     words = _words(piece)
     if any(w in _CLAUSE_WORDS or w.endswith(("n't", "'re", "'ll")) or contracted_is(w) for w in words):
         return "clause"
