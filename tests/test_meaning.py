@@ -65,6 +65,12 @@ def item(grade: QuestionGrade, item_id: str):
             " class imbalance, threshold tuning, cost of false negatives, macro average, micro average",
             id="a long list with one longer term",
         ),
+        pytest.param(
+            "gradient-descent-explained",
+            "learning rate, step size, batch gradient descent, mini-batch, SGD, momentum, Adam, warm up then decay,"
+            " cosine schedule, saddle points, local minima, feature scaling",
+            id="a long list with one short piece that reads like a clause",
+        ),
     ],
 )
 def test_a_term_list_is_named_only_and_stays_in_the_weak_band(real_bank: Bank, question_id: str, listed: str) -> None:

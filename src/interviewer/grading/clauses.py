@@ -76,13 +76,15 @@ def _kind(piece: str) -> str:
 @lru_cache(maxsize=4096)  # asked of the same sentences by the clause split, the keyword-list share and each item
 def names_only(sentence: str) -> bool:
     """True when `sentence` is a list of terms (or one bare term) rather than a statement. A list of five pieces
-    or more stays a list with a fifth of its pieces long (no pronoun, auxiliary or subordinator in them)."""
+    or more stays a list with one piece in five that is not a term: longer ("false positive rate by group"), or
+    a clause of a term's length ("push then pop", "He initialization", "did not cut")."""
     pieces = [p for p in _LIST_SEPARATORS.split(sentence) if p and p.strip(" .!?")]
-    kinds = [_kind(p) for p in pieces]
-    if "clause" in kinds:
+    others = [(p, kind) for p in pieces if (kind := _kind(p)) != "term"]
+    if not others:
+        return True
+    if len(pieces) < LONG_LIST_PIECES or len(others) > len(pieces) // LONG_LIST_PIECES:
         return False
-    long = kinds.count("long")
-    return long == 0 or (len(pieces) >= LONG_LIST_PIECES and long <= len(pieces) // LONG_LIST_PIECES)
+    return all(kind == "long" or _word_count(p) <= MAX_TERM_WORDS for p, kind in others)
 
 
 def split_clauses(text: str) -> list[Clause]:
