@@ -16,6 +16,7 @@ from interviewer.engine.actions import Move
 from interviewer.engine.engine import Engine
 from interviewer.engine.policy import Assessment
 from interviewer.grading.assess import assess
+from interviewer.grading.claims import find_claims
 from interviewer.grading.grade import grade_question
 from interviewer.text.normalize import find_phrase, phrase_key, tokens
 from interviewer.text.polarity import clauses
@@ -240,3 +241,15 @@ def test_bank_validate_warns_about_an_unreachable_claim_in_a_user_pack(tmp_path:
     assert result.exit_code == 0
     assert "'imbalanced-data': claim phrase 'fine but only here' of 'accuracy-default' is unreachable" in result.output
     assert "'is enough'" not in result.output
+
+
+def test_no_claim_in_the_bank_reads_its_own_strong_answer_as_a_mistake() -> None:
+    """Every question's strong-answer outline, each line a correct answer in brief, states no fact wrongly and
+    raises none of its red flags."""
+    alarms = {}
+    for question in load_bank().questions.values():
+        for line in question.strong_answer:
+            mistaken = [hit.owner for hit in find_claims(question, line) if hit.red_flag or not hit.asserted]
+            if mistaken:
+                alarms.setdefault(question.id, []).append((mistaken, line))
+    assert alarms == {}
