@@ -68,6 +68,21 @@ def test_never_oversampling_before_the_split_is_not_flagged_and_earns_the_item()
     assert assessment.item_scores["training"] >= 2
 
 
+def test_warning_what_a_mistake_does_is_not_making_it() -> None:
+    warned = assess(BANK.get("train-validation-test-split"), "Tuning on the test set inflates the estimate.")
+    made = assess(BANK.get("train-validation-test-split"), "I tune my hyperparameters on the test set.")
+    assert warned.red_flags == [] and warned.wrong_items == []
+    assert made.red_flags and "roles" in made.wrong_items
+
+
+def test_batch_norm_using_the_batch_in_training_is_not_the_inference_mistake() -> None:
+    question = BANK.get("batchnorm-vs-layernorm")
+    training = assess(question, "During training, batch norm normalises with the current batch's mean and variance.")
+    serving = assess(question, "At inference batch norm just normalises with whatever batch comes in.")
+    assert training.red_flags == []
+    assert serving.red_flags
+
+
 def test_avoiding_class_weights_does_not_credit_the_rebalancing_item() -> None:
     avoided = assess(BANK.get("imbalanced-data"), "Honestly I avoid class weights in the loss.")
     used = assess(BANK.get("imbalanced-data"), "Honestly I use class weights in the loss.")

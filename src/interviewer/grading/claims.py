@@ -9,7 +9,9 @@ far), so "L2 drives weights to exactly zero, L1 shrinks smoothly" says "exactly 
 "shrinks" of L1. A clause that names no concept at all, after a contrast word, borrows the one named
 in the clause before it ("I fit the scaler, but only on the training rows"). For a red flag, its
 claims' `holds` are the mistake: an asserted red-flag claim raises the flag. A question ("can the
-same element be used twice?") states nothing, and neither does a list of terms ("L1, sparse, L2").
+same element be used twice?") states nothing, and neither does a list of terms ("L1, sparse, L2"), and a
+clause that names a mistake to say what it does ("tuning on the test set inflates the estimate") warns
+against it: it raises no red flag and states no fact wrongly.
 """
 
 from __future__ import annotations
@@ -84,6 +86,12 @@ def _distance(text: str, a: Span, b: Span) -> tuple[bool, int]:
     return "," in text[lo:hi], max(0, hi - lo)
 
 
+# What a mistake does, said after it in the same clause: the candidate names it to warn against it.
+_WARNING = re.compile(
+    r"\b(?:inflat\w*|leak\w*|overfits?|overfitting|over-?optimistic|optimistic|is a mistake|is wrong|cheat\w*|"
+    r"contaminat\w*|invalidat\w*|bias(?:es|ed)? (?:the|your) (?:estimate|results?|numbers?|evaluation))\b",
+    re.IGNORECASE,
+)
 _LIST_GAP = re.compile(r"[\s,;/&]*(?:(?:and|or)\b[\s,;/&]*)*", re.IGNORECASE)
 
 
@@ -120,12 +128,18 @@ def _verdict(
                 out.append((phrase, span, subject))
         return out
 
+    def warned(span: Span, subject: Span) -> bool:
+        """The clause names the mistake to warn of what it does ("tuning on the test set inflates the estimate")."""
+        return _WARNING.search(text, max(span[1], subject[1]), clause.end) is not None
+
     for phrase, span, subject in found(owned.claim.wrong):
-        if not clause.negates(span, phrase=phrase, soft=True) and not owned.red_flag:
+        if not clause.negates(span, phrase=phrase, soft=True) and not owned.red_flag and not warned(span, subject[1]):
             return ClaimHit(owned.owner, False, False, (clause.start, clause.end), subject[0], phrase)
     for phrase, span, subject in found(owned.claim.holds):
         denied = clause.negates(span, phrase=phrase, soft=True)
         if not denied:
+            if owned.red_flag and warned(span, subject[1]):
+                continue
             return ClaimHit(owned.owner, owned.red_flag, True, (clause.start, clause.end), subject[0], phrase)
         if not owned.red_flag:
             return ClaimHit(owned.owner, False, False, (clause.start, clause.end), subject[0], phrase)
