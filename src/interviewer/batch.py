@@ -318,10 +318,11 @@ def run_batch(
         projected = (tally.cost or 0.0) + sum(in_flight.values()) + queued + max(estimate(entry), observed)
         return projected <= max_cost
 
-    def take(size: int) -> list[tuple[int, Entry]]:
-        """Up to `size` entries to grade next, with their positions; entries with a problem are recorded as they
-        pass, and none is taken that the cost limit cannot afford (the run then stops)."""
+    def take(size: int) -> tuple[list[tuple[int, Entry]], float]:
+        """Up to `size` entries to grade next, with their positions, and their estimated cost; entries with a problem
+        are recorded as they pass, and none is taken that the cost limit cannot afford (the run then stops)."""
         taken: list[tuple[int, Entry]] = []
+        cost = 0.0
         while len(taken) < size and not stop.is_set():
             position, entry = next(queue, (-1, None))
             if entry is None:
@@ -329,21 +330,25 @@ def run_batch(
             if entry.problem is not None:
                 finish(Result(entry, problem=entry.problem))
                 continue
-            if not affordable(entry, sum(estimate(e) for _, e in taken) if estimate else 0.0):
+            if not affordable(entry, cost):
                 outcome.stopped = "max_cost"
                 stop.set()
                 break
             taken.append((position, entry))
-        return taken
+            cost += estimate(entry) if estimate else 0.0
+        return taken, cost
 
     def submit(pool: Executor) -> None:
-        while len(in_flight) < depth and (taken := take(per_task)):
+        while len(in_flight) < depth:
+            taken, cost = take(per_task)
+            if not taken:
+                return
             if isinstance(pool, ProcessPoolExecutor):
                 future = pool.submit(_grade_in_worker, tuple(position for position, _ in taken))
                 entries_of[future] = [entry for _, entry in taken]
             else:
                 future = pool.submit(grade, taken[0][1])
-            in_flight[future] = sum(estimate(e) for _, e in taken) if estimate else 0.0
+            in_flight[future] = cost
 
     def collect(done: Iterable[Future]) -> None:
         for future in done:
