@@ -66,16 +66,8 @@ def fit(x: np.ndarray, groups: list[list[int]], gold: np.ndarray):
     return model, mean, scale, probabilities[picks]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--csv", type=Path, default=DEFAULT_CSV)
-    parser.add_argument("--out", type=Path, default=MODEL_PATH)
-    args = parser.parse_args()
-
-    rows = [row for row in load_rows(args.csv) if row.split == "train"]
-    x, groups = pair_matrix(rows)
-    gold = np.asarray([row.label == POSITIVE for row in rows])
-    model, mean, scale, answer_p = fit(x, groups, gold)
+def cut_points(rows, answer_p: np.ndarray, gold: np.ndarray) -> tuple[list[float], dict]:
+    """Item cut points fitted on these train answers (see the module docstring), and the train metrics."""
     cut, f1 = tune_cut(answer_p, gold)
     train_metrics = {"all": {"n": len(rows), "cut": round(cut, 4), "weighted_f1": round(f1, 4)}}
     for corpus in CORPORA:
@@ -89,12 +81,16 @@ def main() -> None:
             "weighted_f1_at_own_cut": round(own_f1, 4),
         }
     own_cuts = [train_metrics[corpus]["own_cut"] for corpus in CORPORA]
-    cuts = [min([*own_cuts, cut - SPREAD]), cut, max([*own_cuts, cut + SPREAD])]
+    return [min([*own_cuts, cut - SPREAD]), cut, max([*own_cuts, cut + SPREAD])], train_metrics
+
+
+def write_model(out: Path, kind: str, names, model, mean, scale, cuts, train_metrics) -> None:
+    """Write the fitted standardised logistic regression as `logistic.load_logistic` reads it; print its weights."""
     payload = {
         "version": f"semeval-train-lr-{datetime.now(UTC):%Y%m%d}",
-        "kind": "standardised logistic regression over interviewer.grading.features.pair_features",
+        "kind": kind,
         "trained_on": "SemEval-2013 Task 7 2-way, train split only (Beetle + SciEntsBank)",
-        "features": list(FEATURE_NAMES),
+        "features": list(names),
         "mean": [round(float(v), 6) for v in mean],
         "scale": [round(float(v), 6) for v in scale],
         "weights": [round(float(v), 6) for v in model.coef_[0]],
@@ -102,11 +98,26 @@ def main() -> None:
         "cuts": [round(c, 4) for c in cuts],
         "train_metrics": train_metrics,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}: cuts {payload['cuts']}, train {json.dumps(train_metrics)}")
-    for name, weight in sorted(zip(FEATURE_NAMES, model.coef_[0], strict=True), key=lambda p: -abs(p[1])):
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {out}: cuts {payload['cuts']}, train {json.dumps(train_metrics)}")
+    for name, weight in sorted(zip(names, model.coef_[0], strict=True), key=lambda p: -abs(p[1])):
         print(f"  {name:<28} {weight:+.3f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--csv", type=Path, default=DEFAULT_CSV)
+    parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    args = parser.parse_args()
+
+    rows = [row for row in load_rows(args.csv) if row.split == "train"]
+    x, groups = pair_matrix(rows)
+    gold = np.asarray([row.label == POSITIVE for row in rows])
+    model, mean, scale, answer_p = fit(x, groups, gold)
+    cuts, train_metrics = cut_points(rows, answer_p, gold)
+    kind = "standardised logistic regression over interviewer.grading.features.pair_features"
+    write_model(args.out, kind, FEATURE_NAMES, model, mean, scale, cuts, train_metrics)
 
 
 if __name__ == "__main__":

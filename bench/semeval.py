@@ -15,6 +15,12 @@ Beside it, a token-overlap baseline: the F1 of content-word overlap between the 
 reference, with its own threshold tuned on train the same way. The reference grader's weights
 (`bench/fit_reference.py`) are fitted on train only as well.
 
+"+marked": the same questions graded again with the train answers of the same question as marked
+example answers (`Question.examples`: accepted when labelled correct), the way a teacher's pack lists
+answers already marked. Only the unseen-answers split has questions with train answers; a train answer is
+graded without itself among the examples (leave one out), which is how its threshold is tuned. Its
+baseline, "ovl+marked", is the overlap baseline with the accepted train answers as extra references.
+
 Usage: .venv/bin/python bench/semeval.py [--limit N] [--jobs J] [--out scores.csv] [--profile N]
 """
 
@@ -35,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from interviewer.backends.offline import OfflineGrader
-from interviewer.bank.models import Difficulty, Level, Question, Round
+from interviewer.bank.models import Difficulty, Example, Level, Question, Round
 from interviewer.grading.grade import grade_question
 from interviewer.text.normalize import content_stems
 
@@ -47,7 +53,8 @@ TEST_SPLITS = ("test-unseen-answers", "test-unseen-questions", "test-unseen-doma
 PUBLISHED_BEST = {"beetle": 0.845, "sciEntsBank": 0.773}
 PUBLISHED_RIORDAN = {"beetle": 0.790, "sciEntsBank": 0.712}
 POSITIVE, NEGATIVE = "correct", "incorrect"
-ROW_FORMAT = "{:<12} {:<22} {:>5} {:>6} {:>6} {:>8} {:>10} {:>8} {:>8}"
+ROW_FORMAT = "{:<12} {:<22} {:>5} {:>6} {:>6} {:>8} {:>8} {:>10} {:>10} {:>8} {:>8}"
+MARKED_SPLITS = ("train", "test-unseen-answers")
 
 
 @dataclass(frozen=True)
@@ -95,7 +102,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-") or "q"
 
 
-def build_questions(row: Row) -> list[Question]:
+def build_questions(row: Row, examples: tuple[Example, ...] = ()) -> list[Question]:
     """One rubric-less bank Question per reference answer of the SemEval question."""
     return [
         Question(
@@ -108,37 +115,68 @@ def build_questions(row: Row) -> list[Question]:
             time_budget_s=120,
             reference_answer=reference,
             source="semeval2013-task7",
+            examples=list(examples),
         )
         for k, reference in enumerate(row.references, start=1)
     ]
 
 
-_QUESTIONS: dict[tuple[str, str], list[Question]] = {}
+Marked = dict[tuple[str, str], list[tuple[str, Example]]]
+
+
+def marked_answers(rows: list[Row]) -> Marked:
+    """Each question's train answers as marked examples (with their answer ids), by (corpus, question id)."""
+    marked: Marked = {}
+    for row in rows:
+        if row.split == "train":
+            example = Example(answer=row.answer, accepted=row.label == POSITIVE)
+            marked.setdefault((row.corpus, row.question_id), []).append((row.answer_id, example))
+    return marked
+
+
+def examples_for(row: Row, marked: Marked) -> tuple[Example, ...]:
+    """The marked answers of `row`'s question, leaving out `row` itself."""
+    return tuple(ex for answer_id, ex in marked.get((row.corpus, row.question_id), []) if answer_id != row.answer_id)
+
+
+_QUESTIONS: dict[tuple[str, str, bool], list[Question]] = {}
 _GRADER = OfflineGrader()
+_MARKED: Marked = {}
 
 
-def questions_for(row: Row) -> list[Question]:
-    key = (row.corpus, row.question_id)
+def _set_marked(marked: Marked) -> None:
+    _MARKED.clear()
+    _MARKED.update(marked)
+
+
+def questions_for(row: Row, with_marked: bool = False) -> list[Question]:
+    if with_marked and row.split == "train":  # leave one out: every train answer has its own examples
+        return build_questions(row, examples_for(row, _MARKED))
+    key = (row.corpus, row.question_id, with_marked)
     if key not in _QUESTIONS:
-        _QUESTIONS[key] = build_questions(row)
+        _QUESTIONS[key] = build_questions(row, examples_for(row, _MARKED) if with_marked else ())
     return _QUESTIONS[key]
 
 
-def score_row(row: Row) -> tuple[int, str, int]:
+def score_row(row: Row, with_marked: bool = False) -> tuple[int, str, int]:
     """Best 0-100 score over the references, the screen's verdict for it, and which reference won."""
     best = (-1, "", 0)
-    for k, question in enumerate(questions_for(row), start=1):
+    for k, question in enumerate(questions_for(row, with_marked), start=1):
         grade, _ = grade_question(question, [row.answer], _GRADER)
         if grade.score > best[0]:
             best = (grade.score, grade.kind.value, k)
     return best
 
 
-def overlap_score(row: Row) -> float:
-    """The baseline: best F1 of content-stem overlap between the answer and a reference."""
+def _score_marked(row: Row) -> tuple[int, str, int]:
+    return score_row(row, with_marked=True)
+
+
+def overlap_score(row: Row, extra: tuple[str, ...] = ()) -> float:
+    """The baseline: best F1 of content-stem overlap between the answer and a reference (or an `extra` text)."""
     answer = content_stems(row.answer)
     best = 0.0
-    for reference in row.references:
+    for reference in (*row.references, *extra):
         ref = content_stems(reference)
         shared = len(answer & ref)
         if shared:
@@ -146,13 +184,15 @@ def overlap_score(row: Row) -> float:
     return round(best, 3)
 
 
-def score_all(rows: list[Row], jobs: int) -> list[tuple[int, str, int]]:
+def score_all(rows: list[Row], jobs: int, marked: Marked, with_marked: bool = False) -> list[tuple[int, str, int]]:
+    _set_marked(marked)
+    work = _score_marked if with_marked else score_row
     if jobs <= 1:
-        return [score_row(row) for row in rows]
+        return [work(row) for row in rows]
     # Group rows of one question together so each worker builds that question's Questions once.
     order = sorted(range(len(rows)), key=lambda n: (rows[n].corpus, rows[n].question_id))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        scored = list(pool.map(score_row, [rows[n] for n in order], chunksize=64))
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_set_marked, initargs=(marked,)) as pool:
+        scored = list(pool.map(work, [rows[n] for n in order], chunksize=64))
     out: list[tuple[int, str, int]] = [(0, "", 0)] * len(rows)
     for n, result in zip(order, scored, strict=True):
         out[n] = result
@@ -216,6 +256,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="worker processes")
     parser.add_argument("--out", type=Path, default=None, help="write per-answer scores and predictions here")
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="cProfile N answers and exit")
+    parser.add_argument("--no-marked", dest="marked", action="store_false", help="skip the +marked columns")
     args = parser.parse_args()
 
     rows = limit_rows(load_rows(args.csv), args.limit)
@@ -223,23 +264,36 @@ def main() -> None:
         profile(rows, args.profile)
         return
 
+    marked = marked_answers(rows)
     start = time.perf_counter()
-    results = score_all(rows, args.jobs)
+    results = score_all(rows, args.jobs, marked)
     elapsed = time.perf_counter() - start
     grades = sum(len(row.references) for row in rows)
     scores = [s for s, _, _ in results]
-    overlaps = [overlap_score(row) for row in rows]
+    overlaps = {n: overlap_score(row) for n, row in enumerate(rows)}
+    in_marked = [n for n, row in enumerate(rows) if row.split in MARKED_SPLITS] if args.marked else []
+    marked_results = score_all([rows[n] for n in in_marked], args.jobs, marked, with_marked=True)
+    marked_scores = {n: score for n, (score, _, _) in zip(in_marked, marked_results, strict=True)}
+    accepted = {n: tuple(e.answer for e in examples_for(rows[n], marked) if e.accepted) for n in in_marked}
+    marked_overlaps = {n: overlap_score(rows[n], accepted[n]) for n in in_marked}
 
     def select(corpus: str, split: str) -> list[int]:
         return [n for n, row in enumerate(rows) if row.corpus == corpus and row.split == split]
 
+    def tuned_f1(values: dict[int, float], train: list[int], idx: list[int]) -> str:
+        """Weighted F1 on `idx` at the threshold tuned on `train`; "-" where the values do not cover them."""
+        if not all(n in values for n in (*train, *idx)):
+            return "-"
+        threshold, _ = tune_threshold([values[n] for n in train], [rows[n].label for n in train])
+        return f"{weighted_f1([rows[n].label for n in idx], predict([values[n] for n in idx], threshold)):.3f}"
+
     print("SemEval-2013 Task 7, 2-way: offline grader (grade_question + OfflineGrader), weighted F1")
-    print(ROW_FORMAT.format("corpus", "split", "n", "thr", "F1", "overlap", "always-inc", "best pub", "Riordan"))
+    header = ("corpus", "split", "n", "thr", "F1", "overlap", "+marked", "ovl+marked", "always-inc", "best pub")
+    print(ROW_FORMAT.format(*header, "Riordan"))
     predictions: dict[int, str] = {}
     for corpus in CORPORA:
         train = select(corpus, "train")
         threshold, _ = tune_threshold([scores[n] for n in train], [rows[n].label for n in train])
-        overlap_threshold, _ = tune_threshold([overlaps[n] for n in train], [rows[n].label for n in train])
         for split in ("train", *TEST_SPLITS):
             idx = select(corpus, split)
             if not idx:
@@ -248,14 +302,14 @@ def main() -> None:
             pred = predict([scores[n] for n in idx], threshold)
             predictions.update(zip(idx, pred, strict=True))
             f1 = weighted_f1(gold, pred)
-            overlap = weighted_f1(gold, predict([overlaps[n] for n in idx], overlap_threshold))
             baseline = weighted_f1(gold, [NEGATIVE] * len(gold))
             ua = split == "test-unseen-answers"
             best = f"{PUBLISHED_BEST[corpus]:.3f}" if ua else "-"
             riordan = f"{PUBLISHED_RIORDAN[corpus]:.3f}" if ua else "-"
             name = f"{split} (tuned)" if split == "train" else split
-            cells = (f"{threshold:.1f}", f"{f1:.3f}", f"{overlap:.3f}", f"{baseline:.3f}", best, riordan)
-            print(ROW_FORMAT.format(corpus, name, len(idx), *cells))
+            cells = (f"{threshold:.1f}", f"{f1:.3f}", tuned_f1(overlaps, train, idx))
+            cells += (tuned_f1(marked_scores, train, idx), tuned_f1(marked_overlaps, train, idx))
+            print(ROW_FORMAT.format(corpus, name, len(idx), *cells, f"{baseline:.3f}", best, riordan))
     kinds = Counter(kind for _, kind, _ in results)
     print(f"screen verdicts (best reference): {dict(kinds)}")
     print(
@@ -267,11 +321,10 @@ def main() -> None:
         with args.out.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             header = ["corpus", "split", "question_id", "answer_id", "label", "score", "kind", "best_ref", "pred"]
-            writer.writerow(header)
+            writer.writerow([*header, "score_marked"])
             for n, (row, (score, kind, ref)) in enumerate(zip(rows, results, strict=True)):
-                writer.writerow(
-                    [row.corpus, row.split, row.question_id, row.answer_id, row.label, score, kind, ref, predictions[n]]
-                )
+                row_cells = [row.corpus, row.split, row.question_id, row.answer_id, row.label, score, kind, ref]
+                writer.writerow([*row_cells, predictions[n], marked_scores.get(n, "")])
 
 
 if __name__ == "__main__":

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from itertools import zip_longest
 
 from interviewer.backends.base import GradeRequest, LineRequest, ThreadTurn
 from interviewer.backends.chat import Messages
 from interviewer.backends.offline import clarifying_facts
 from interviewer.bank.derived import effective_rubric
-from interviewer.bank.models import Question, RubricItem
+from interviewer.bank.models import Example, Question, RubricItem
 from interviewer.engine.actions import Move
 from interviewer.limits import MAX_MODEL_ANSWER_CHARS
 from interviewer.prompts import level_expectation, render
 
 MAX_TURN_CHARS = 1500  # a pasted essay must not make interviewer prompts grow
+MAX_PROMPT_EXAMPLES = 8  # marked answers shown to an LLM grader; a pack may mark dozens
 
 
 def fence_for(*texts: str | None, label: str = "CANDIDATE TEXT") -> str:
@@ -83,10 +85,18 @@ def follow_up_messages(request: LineRequest) -> Messages:
     ]
 
 
+def _some_examples(question: Question) -> list[Example]:
+    """At most MAX_PROMPT_EXAMPLES of the question's marked answers, taking from both sides in turn."""
+    sides = [[e for e in question.examples if e.accepted], [e for e in question.examples if not e.accepted]]
+    mixed = [e for pair in zip_longest(*sides) for e in pair if e is not None]
+    return mixed[:MAX_PROMPT_EXAMPLES]
+
+
 def grader_messages(request: GradeRequest) -> Messages:
     question = request.question
     interviewer_lines = [t.text for t in request.thread if t.role == "interviewer"]
     reference = list(question.strong_answer) or [question.reference_answer or ""]
+    examples = [e.model_copy(update={"answer": _clip(e.answer)}) for e in _some_examples(question)]
     answer = for_model(request.answer)
     user = render(
         "grader_user.j2",
@@ -96,6 +106,8 @@ def grader_messages(request: GradeRequest) -> Messages:
         items=effective_rubric(question),
         red_flags=question.red_flags,
         reference=reference,
+        examples=examples,
+        examples_fence=fence_for(*(e.answer for e in examples), label="MARKED ANSWERS"),
         level=request.level,
         expectation=level_expectation(request.level) if request.level else None,
         fence=fence_for(answer),

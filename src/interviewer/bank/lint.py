@@ -30,6 +30,7 @@ def lint(bank: Bank) -> list[str]:
                 if not phrase_key(signal):
                     problems.append(f"{where}: signal {signal!r} of {owner!r} can never match")
         problems.extend(f"{where}: {problem}" for problem in claim_problems(q))
+        problems.extend(f"{where}: {problem}" for problem in example_problems(q))
         if q.rubric:
             weights = [i.weight for i in q.rubric]
             if max(weights) > 3 * min(weights) and len(weights) > 2:
@@ -43,6 +44,19 @@ def lint(bank: Bank) -> list[str]:
         for a, b in near_duplicates({q.id: content_stems(q.question) for q in bank.questions.values()})
     )
     return problems
+
+
+def example_problems(question: Question) -> list[str]:
+    """Marked answers that contradict each other: the same words (as content stems) accepted and rejected."""
+    first: dict[frozenset[str], str] = {}
+    marks: dict[frozenset[str], set[bool]] = defaultdict(set)
+    for example in question.examples:
+        key = frozenset(content_stems(example.answer))
+        first.setdefault(key, example.answer)
+        marks[key].add(example.accepted)
+    return [
+        f"marked answer {first[key]!r} is both accepted and rejected" for key, seen in marks.items() if len(seen) == 2
+    ]
 
 
 def near_duplicates(words: dict[str, set[str]], threshold: float = NEAR_DUPLICATE) -> list[tuple[str, str]]:

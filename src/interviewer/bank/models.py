@@ -93,6 +93,13 @@ class RedFlag(_Strict):
     claims: list[Claim] = Field(default_factory=list, description="The mistake stated as claims (their `holds`).")
 
 
+class Example(_Strict):
+    """An answer a person has already marked: the reference grader compares new answers with it."""
+
+    answer: str = Field(min_length=1)
+    accepted: bool = Field(description="True when the answer was marked correct, false when marked wrong.")
+
+
 class FollowUp(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     strategy: Strategy
@@ -116,11 +123,16 @@ class Question(_Strict):
     reference_answer: str | None = None
     source: str | None = Field(default=None, description="Seed file the question comes from, or 'original'.")
     facts: list[Fact] = Field(default_factory=list, description="Answers to clarifying questions.")
+    examples: list[Example] = Field(
+        default_factory=list, description="Marked answers to a reference-only question (no rubric)."
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Question:
         if not self.rubric and not self.reference_answer:
             raise ValueError("a question needs a rubric or a reference_answer")
+        if self.examples and (self.rubric or not self.reference_answer):
+            raise ValueError("examples grade a question that has a reference_answer and no rubric")
         item_ids = [item.id for item in self.rubric]
         if len(set(item_ids)) != len(item_ids):
             raise ValueError("rubric item ids must be unique within a question")

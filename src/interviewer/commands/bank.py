@@ -115,6 +115,11 @@ def show_question(question_id: str, extra: list[Path], builtin: bool) -> int:
     if q.reference_answer:
         console.print(Text("\nReference answer", style="bold"))
         console.print(Text(visible(q.reference_answer)))
+    if q.examples:
+        console.print(Text("\nMarked answers", style="bold"))
+        for example in q.examples:
+            mark = ("accepted: ", "green") if example.accepted else ("rejected: ", "red")
+            console.print(Text.assemble("  ", mark, visible(example.answer)))
     return EXIT_OK
 
 

@@ -14,54 +14,23 @@ states the strong answer in its own words, the items it touches on.
 
 from __future__ import annotations
 
-import json
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from interviewer.bank.models import Question, RubricItem
+from interviewer.grading.examples import MarkedMatches
 from interviewer.grading.features import FEATURE_NAMES, alignment, analyse, pair_features
+from interviewer.grading.logistic import LogisticModel, load_logistic
 from interviewer.grading.paraphrase import item_texts
 
 MODEL_PATH = Path(__file__).parent / "data" / "reference_model.json"
 _LEVEL_WORDS = ("does not state", "touches on", "states", "clearly states")
 
 
-@dataclass(frozen=True)
-class ReferenceModel:
-    """Standardised logistic regression; `cuts` are the probabilities where items reach 1, 2 and 3."""
-
-    version: str
-    mean: tuple[float, ...]
-    scale: tuple[float, ...]
-    weights: tuple[float, ...]
-    bias: float
-    cuts: tuple[float, float, float]
-
-    def probability(self, features) -> float:
-        z = self.bias + sum(
-            w * (x - m) / s for w, x, m, s in zip(self.weights, features, self.mean, self.scale, strict=True)
-        )
-        return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
-
-    def level(self, probability: float) -> int:
-        return sum(probability >= cut for cut in self.cuts)
-
-
 @lru_cache(maxsize=1)
-def load_model(path: Path = MODEL_PATH) -> ReferenceModel:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    if tuple(data["features"]) != FEATURE_NAMES:
-        raise ValueError(f"{path}: fitted on features {data['features']}, the code computes {list(FEATURE_NAMES)}")
-    return ReferenceModel(
-        version=data["version"],
-        mean=tuple(data["mean"]),
-        scale=tuple(data["scale"]),
-        weights=tuple(data["weights"]),
-        bias=float(data["bias"]),
-        cuts=tuple(data["cuts"]),
-    )
+def load_model(path: Path = MODEL_PATH) -> LogisticModel:
+    return load_logistic(path, FEATURE_NAMES)
 
 
 @dataclass(frozen=True)
@@ -108,17 +77,38 @@ def closest_clause(answer: str, sentence: str) -> str | None:
     return answer[start:end].strip() or None
 
 
+def marked_matches(question: Question, answer: str) -> MarkedMatches:
+    """The answer's match to each of the question's marked example answers."""
+    sides: dict[bool, list[float]] = {True: [], False: []}
+    for example in question.examples:
+        sides[example.accepted].append(agreement(question, answer, example.answer))
+    return MarkedMatches(accepted=tuple(sides[True]), rejected=tuple(sides[False]))
+
+
+def _reason(level: int, probability: float, marked: MarkedMatches) -> str:
+    closest = marked.closest()
+    beside = f"; closest marked answer: {'accepted' if closest[0] else 'rejected'}, {closest[1]:.2f}" if closest else ""
+    return f"The answer {_LEVEL_WORDS[level]} this part of the reference (match {probability:.2f}{beside})."
+
+
 def reference_verdicts(question: Question, answer: str, items: list[RubricItem]) -> dict[str, ItemVerdict]:
-    """A verdict per item derived from `question.reference_answer`, for the (screened) `answer`."""
+    """A verdict per item derived from `question.reference_answer`, for the (screened) `answer`.
+
+    Marked example answers, when the question lists any, weigh in on every item (`examples.py`).
+    """
+    if not answer.strip():
+        return {
+            item.id: ItemVerdict(score=0, quote=None, reason=_reason(0, 0.0, MarkedMatches((), ()))) for item in items
+        }
     model = load_model()
-    reference = question.reference_answer or ""
-    whole = model.probability(pair_features(answer, reference, question.question)) if answer.strip() else 0.0
+    whole = _probability(answer, question.reference_answer or "", question.question)
+    marked = marked_matches(question, answer)
     verdicts = {}
     for item in items:
-        own = whole if len(items) == 1 else model.probability(pair_features(answer, item.name, question.question))
-        probability = max(own, whole) if answer.strip() else 0.0
-        score = model.level(probability)
+        own = whole if len(items) == 1 else _probability(answer, item.name, question.question)
+        probability, score = marked.judge(max(own, whole), model)
         quote = closest_clause(answer, item.name) if score else None
-        reason = f"The answer {_LEVEL_WORDS[score]} this part of the reference (match {probability:.2f})."
-        verdicts[item.id] = ItemVerdict(score=score if quote else 0, quote=quote, reason=reason)
+        verdicts[item.id] = ItemVerdict(
+            score=score if quote else 0, quote=quote, reason=_reason(score, probability, marked)
+        )
     return verdicts
