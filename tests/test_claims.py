@@ -75,6 +75,16 @@ def test_warning_what_a_mistake_does_is_not_making_it() -> None:
     assert made.red_flags and "roles" in made.wrong_items
 
 
+def test_a_mistake_praised_for_lessening_its_harm_is_still_the_mistake() -> None:
+    question = BANK.get("transfer-learning")
+    praised = assess(
+        question, "With a small dataset you should unfreeze everything, because there is less risk of overfitting."
+    )
+    warned = assess(question, "With a small dataset, if you unfreeze everything it overfits within a few epochs.")
+    assert "freeze-strategy" in praised.wrong_items
+    assert "freeze-strategy" not in warned.wrong_items
+
+
 def test_batch_norm_using_the_batch_in_training_is_not_the_inference_mistake() -> None:
     question = BANK.get("batchnorm-vs-layernorm")
     training = assess(question, "During training, batch norm normalises with the current batch's mean and variance.")

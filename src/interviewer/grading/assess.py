@@ -13,8 +13,9 @@ from interviewer.bank.models import Question
 from interviewer.grading.detector import detect, screen_for
 from interviewer.text.screen import AnswerKind, strip_injections
 
-ASSESSOR_VERSION = "4"  # 3: items credited from the whole answer (the learned reference model); 4: its middle
-# rung, and other-words credit gated by the same model
+ASSESSOR_VERSION = "5"  # 3: items credited from the whole answer (the learned reference model); 4: its middle
+# rung, and other-words credit gated by the same model; 5: marked answers, a mistake praised ("less risk of
+# overfitting") is no warning
 
 
 class AnswerAssessment(BaseModel):

@@ -92,6 +92,13 @@ _WARNING = re.compile(
     r"contaminat\w*|invalidat\w*|bias(?:es|ed)? (?:the|your) (?:estimate|results?|numbers?|evaluation))\b",
     re.IGNORECASE,
 )
+# ... unless the consequence is said to shrink: "unfreeze everything, because there is less risk of overfitting"
+# praises the mistake.
+_LESSENED = re.compile(
+    r"\b(?:less|lower|little|no|not|never|without|fewer|avoids?|avoiding|reduces?|reducing|prevents?|preventing|"
+    r"minimi[sz]es?|cuts? down)\b(?:\W+\w+){0,3}\W*$|n't\W*$",
+    re.IGNORECASE,
+)
 _LIST_GAP = re.compile(r"[\s,;/&]*(?:(?:and|or)\b[\s,;/&]*)*", re.IGNORECASE)
 
 
@@ -130,7 +137,9 @@ def _verdict(
 
     def warned(span: Span, subject: Span) -> bool:
         """The clause names the mistake to warn of what it does ("tuning on the test set inflates the estimate")."""
-        return _WARNING.search(text, max(span[1], subject[1]), clause.end) is not None
+        start = max(span[1], subject[1])
+        warning = _WARNING.search(text, start, clause.end)
+        return warning is not None and _LESSENED.search(text[start : warning.start()]) is None
 
     for phrase, span, subject in found(owned.claim.wrong):
         if not clause.negates(span, phrase=phrase, soft=True) and not owned.red_flag and not warned(span, subject[1]):
