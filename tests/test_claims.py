@@ -85,6 +85,16 @@ def test_a_mistake_praised_for_lessening_its_harm_is_still_the_mistake() -> None
     assert "freeze-strategy" not in warned.wrong_items
 
 
+def test_turning_a_claims_direction_round_states_it_wrongly() -> None:
+    question = BANK.get("transfer-learning")
+    swapped = assess(question, "The pretrained layers need a higher learning rate than the new head.")
+    contrast = assess(
+        question, "Use a lower learning rate for the pretrained layers and a higher one for the new head."
+    )
+    assert "training-details" in swapped.wrong_items
+    assert "training-details" not in contrast.wrong_items and contrast.item_scores["training-details"] >= 1
+
+
 def test_batch_norm_using_the_batch_in_training_is_not_the_inference_mistake() -> None:
     question = BANK.get("batchnorm-vs-layernorm")
     training = assess(question, "During training, batch norm normalises with the current batch's mean and variance.")

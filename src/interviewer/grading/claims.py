@@ -3,7 +3,9 @@
 A claim (`bank.models.Claim`) is a concept and what is said about it. In one clause:
   asserted  one `about` term and one `holds` phrase, neither denied ("L1 gives exact zeros");
   mistaken  an undenied `about` term with an undenied `wrong` phrase ("L1 only shrinks weights"),
-            or with a denied `holds` phrase ("L1 does not give exact zeros").
+            or with a denied `holds` phrase ("L1 does not give exact zeros"), or, for a rubric item, with
+            a `holds` phrase whose direction word is turned round ("a higher learning rate" where the
+            claim holds "lower") when the clause turns no other way.
 A phrase belongs to the concept named nearest to it in the clause (a comma between them counts as
 far), so "L2 drives weights to exactly zero, L1 shrinks smoothly" says "exactly zero" of L2 and
 "shrinks" of L1. A clause that names no concept at all, after a contrast word, borrows the one named
@@ -45,12 +47,55 @@ class _Owned:
     owner: str
     red_flag: bool
     claim: Claim
+    reversed: tuple[str, ...] = ()  # a `holds` phrase with its one direction word turned round
+
+
+# Direction words and their opposites. A rubric claim that holds "lower" of the learning rate is stated
+# wrongly by "higher" said of it, when that is the clause's only direction word: "a lower rate for the
+# backbone and a higher one for the head" turns two and is left alone.
+_DIRECTIONS = (
+    ("lower", "higher"),
+    ("low", "high"),
+    ("smaller", "larger"),
+    ("small", "large"),
+    ("fewer", "more"),
+    ("less", "more"),
+    ("earlier", "later"),
+    ("before", "after"),
+    ("increase", "decrease"),
+    ("increases", "decreases"),
+    ("faster", "slower"),
+    ("shorter", "longer"),
+)
+_OPPOSITE: dict[str, list[str]] = {}
+for _one, _other in _DIRECTIONS:
+    _OPPOSITE.setdefault(_one, []).append(_other)
+    _OPPOSITE.setdefault(_other, []).append(_one)
+_DIRECTION_NORMS = frozenset(phrase_key(word)[0] for word in _OPPOSITE)
+
+
+def _reversals(claim: Claim) -> tuple[str, ...]:
+    """Each `holds` phrase with its only direction word replaced by an opposite, unless the claim says that too."""
+    known = {phrase_key(p) for p in (*claim.holds, *claim.wrong)}
+    out = []
+    for phrase in claim.holds:
+        words = phrase.split()
+        turning = [n for n, word in enumerate(words) if word.lower() in _OPPOSITE]
+        if len(turning) != 1:
+            continue
+        n = turning[0]
+        for opposite in _OPPOSITE[words[n].lower()]:
+            swapped = " ".join([*words[:n], opposite, *words[n + 1 :]])
+            if phrase_key(swapped) not in known:
+                known.add(phrase_key(swapped))
+                out.append(swapped)
+    return tuple(out)
 
 
 def _claims_of(question: Question) -> tuple[list[_Owned], list[str], dict[str, list[int]]]:
     """Every claim of the question with its owner, the concept terms they are about (sorted), and for each term
     the positions of the claims about it."""
-    owned = [_Owned(item.id, False, claim) for item in question.rubric for claim in item.claims]
+    owned = [_Owned(item.id, False, claim, _reversals(claim)) for item in question.rubric for claim in item.claims]
     owned += [_Owned(flag.id, True, claim) for flag in question.red_flags for claim in flag.claims]
     about: dict[str, list[int]] = {}
     for position, o in enumerate(owned):
@@ -152,6 +197,10 @@ def _verdict(
             return ClaimHit(owned.owner, owned.red_flag, True, (clause.start, clause.end), subject[0], phrase)
         if not owned.red_flag:
             return ClaimHit(owned.owner, False, False, (clause.start, clause.end), subject[0], phrase)
+    if owned.reversed and len(present & _DIRECTION_NORMS) == 1:
+        for phrase, span, subject in found(list(owned.reversed)):
+            if not clause.negates(span, phrase=phrase, soft=True) and not warned(span, subject[1]):
+                return ClaimHit(owned.owner, False, False, (clause.start, clause.end), subject[0], phrase)
     return None
 
 
