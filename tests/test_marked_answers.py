@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -14,27 +13,13 @@ from interviewer.backends.offline import OfflineGrader
 from interviewer.bank.lint import example_problems
 from interviewer.bank.loader import BankError, load_bank
 from interviewer.bank.models import Example, Question
-from interviewer.grading.examples import EXAMPLE_FEATURES, EXAMPLE_MODEL_PATH, load_example_model
 from interviewer.grading.grade import grade_question
 from tests.conftest import PACK
 from tests.helpers import run_cli
+from tests.test_reference_grader import SCALER as SCALER_QUESTION
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-SCALER = dict(
-    id="scaler-statistics",
-    question="When you standardise features for a model, where do the scaling statistics come from?",
-    round="ml_concepts",
-    topic="data preparation",
-    difficulty="easy",
-    levels=["junior", "mid"],
-    time_budget_s=90,
-    reference_answer=(
-        "The mean and standard deviation are computed on the training split only and then reused to "
-        "transform the validation and test data, so no information from held-out rows leaks into training."
-    ),
-    source="original",
-)
 ACCEPTED = [
     Example(
         answer="Only from the rows the model learns on; the other rows are scaled with those numbers.", accepted=True
@@ -46,6 +31,7 @@ REJECTED = [
     Example(answer="From the test set, because that is what the model is judged on.", accepted=False),
 ]
 PLAIN_WORDS = "Only from the rows we learn on, and the other rows get scaled with those same numbers."
+SCALER = SCALER_QUESTION.model_dump(exclude={"examples"})
 WRONG_LIKE_A_REJECTED_ONE = (
     "From all of the data, so the statistics are as stable as possible, then reused on the test data."
 )
@@ -54,15 +40,6 @@ WRONG_LIKE_A_REJECTED_ONE = (
 def grade(text: str, examples: list[Example]):
     result, _ = grade_question(Question(**SCALER, examples=examples), [text], OfflineGrader())
     return result
-
-
-def test_the_shipped_model_matches_the_features_the_code_computes() -> None:
-    data = json.loads(EXAMPLE_MODEL_PATH.read_text(encoding="utf-8"))
-    assert data["features"] == list(EXAMPLE_FEATURES)
-    assert len(data["weights"]) == len(data["mean"]) == len(data["scale"]) == len(EXAMPLE_FEATURES)
-    assert "train" in data["trained_on"] and data["train_metrics"]["all"]["n"] > 0
-    cuts = load_example_model().cuts
-    assert 0 < cuts[0] < cuts[1] < cuts[2] < 1
 
 
 def test_an_accepted_answer_lets_an_answer_in_its_words_score_where_the_reference_alone_does_not() -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from interviewer.backends.offline import OfflineGrader
 from interviewer.bank.models import Question
+from interviewer.grading.examples import EXAMPLE_FEATURES, EXAMPLE_MODEL_PATH, load_example_model
 from interviewer.grading.features import FEATURE_NAMES, clause_spans, pair_features
 from interviewer.grading.grade import grade_question
 from interviewer.grading.reference import MODEL_PATH, load_model
@@ -43,12 +44,17 @@ def grade(text: str):
     return result
 
 
-def test_the_shipped_model_matches_the_features_the_code_computes() -> None:
-    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
-    assert data["features"] == list(FEATURE_NAMES)
-    assert len(data["weights"]) == len(data["mean"]) == len(data["scale"]) == len(FEATURE_NAMES)
+@pytest.mark.parametrize(
+    ("path", "names", "load"),
+    [(MODEL_PATH, FEATURE_NAMES, load_model), (EXAMPLE_MODEL_PATH, EXAMPLE_FEATURES, load_example_model)],
+    ids=["reference", "marked-answers"],
+)
+def test_a_shipped_model_matches_the_features_the_code_computes(path, names, load) -> None:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["features"] == list(names)
+    assert len(data["weights"]) == len(data["mean"]) == len(data["scale"]) == len(names)
     assert "train" in data["trained_on"] and data["train_metrics"]["all"]["n"] > 0
-    cuts = load_model().cuts
+    cuts = load().cuts
     assert 0 < cuts[0] < cuts[1] < cuts[2] < 1
 
 
