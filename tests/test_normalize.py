@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from interviewer.text.normalize import find_phrase, phrase_key, tokens
+from interviewer.text.sentences import split_sentences
 
 
 def matches(text: str, signal: str) -> bool:
@@ -46,3 +47,12 @@ def test_every_token_keeps_the_span_it_came_from() -> None:
     text = "We didn't use the PR-AUC."
     for token in tokens(text):
         assert text[token.start : token.end].strip()
+
+
+def test_a_stop_inside_a_word_or_number_does_not_end_a_sentence() -> None:
+    text = "Build the mask with np.triu and fill it with -inf. The reading was 1.5 volts! Why?"
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        "Build the mask with np.triu and fill it with -inf.",
+        "The reading was 1.5 volts!",
+        "Why?",
+    ]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+# A stop between two characters that are not spaces ("np.triu", "1.5 volts") is inside a word, not an end.
+_SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=[^\s.!?]))+[.!?]*")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
