@@ -95,6 +95,14 @@ def test_turning_a_claims_direction_round_states_it_wrongly() -> None:
     assert "training-details" not in contrast.wrong_items and contrast.item_scores["training-details"] >= 1
 
 
+def test_what_a_concept_is_compared_with_is_not_what_the_comparison_says_of_it() -> None:
+    question = BANK.get("batchnorm-vs-layernorm")
+    compared = assess(question, "Pre-norm, with the norm before attention, trains more stably at depth than post-norm.")
+    said = assess(question, "Post-norm trains more stably at depth.")
+    assert "placement-variants" not in compared.wrong_items
+    assert "placement-variants" in said.wrong_items
+
+
 def test_batch_norm_using_the_batch_in_training_is_not_the_inference_mistake() -> None:
     question = BANK.get("batchnorm-vs-layernorm")
     training = assess(question, "During training, batch norm normalises with the current batch's mean and variance.")

@@ -144,6 +144,15 @@ _LESSENED = re.compile(
     r"minimi[sz]es?|cuts? down)\b(?:\W+\w+){0,3}\W*$|n't\W*$",
     re.IGNORECASE,
 )
+_THAN = re.compile(r"\bthan\s+(?:(?:a|an|the|with|using|in)\s+)?$", re.IGNORECASE)
+
+
+def _compared(text: str, phrase: Span, subject: Span) -> bool:
+    """Whether the concept is what a phrase before it is compared with: in "pre-norm trains more stably than
+    post-norm", "more stably" is said of pre-norm."""
+    return phrase[1] <= subject[0] and _THAN.search(text, max(0, subject[0] - 20), subject[0]) is not None
+
+
 _LIST_GAP = re.compile(r"[\s,;/&]*(?:(?:and|or)\b[\s,;/&]*)*", re.IGNORECASE)
 
 
@@ -163,7 +172,9 @@ def _verdict(
 
     def attributed(span: Span) -> tuple[str, Span] | None:
         """The concept this phrase is said of, if it is one of this claim's (terms inside the phrase are part of it)."""
-        outside = {t: s for t, s in subjects.items() if not span[0] <= s[0] < span[1]} or subjects
+        outside = {
+            t: s for t, s in subjects.items() if not span[0] <= s[0] < span[1] and not _compared(text, span, s)
+        } or subjects
         nearest = min(outside.items(), key=lambda kv: (_distance(text, kv[1], span), phrase_key(kv[0]) not in mine))
         if phrase_key(nearest[0]) not in mine:
             return None
