@@ -120,6 +120,9 @@ class Question(_Strict):
     red_flags: list[RedFlag] = Field(default_factory=list)
     follow_ups: list[FollowUp] = Field(default_factory=list)
     strong_answer: list[str] = Field(default_factory=list, description="Outline of a strong answer.")
+    plain_answer: list[str] = Field(
+        default_factory=list, description="The strong-answer outline in everyday words, line for line."
+    )
     reference_answer: str | None = None
     source: str | None = Field(default=None, description="Seed file the question comes from, or 'original'.")
     facts: list[Fact] = Field(default_factory=list, description="Answers to clarifying questions.")
@@ -131,6 +134,8 @@ class Question(_Strict):
     def _consistent(self) -> Question:
         if not self.rubric and not self.reference_answer:
             raise ValueError("a question needs a rubric or a reference_answer")
+        if self.plain_answer and len(self.plain_answer) != len(self.strong_answer):
+            raise ValueError("plain_answer needs one line for each strong_answer line")
         if self.examples and (self.rubric or not self.reference_answer):
             raise ValueError("examples grade a question that has a reference_answer and no rubric")
         item_ids = [item.id for item in self.rubric]
