@@ -112,6 +112,10 @@ def show_question(question_id: str, extra: list[Path], builtin: bool) -> int:
         console.print(Text("\nStrong answer outline", style="bold"))
         for line in q.strong_answer:
             console.print(Text(f"  • {visible(line)}"))
+    if q.plain_answer:
+        console.print(Text("\nThe same in plain words", style="bold"))
+        for line in q.plain_answer:
+            console.print(Text(f"  • {visible(line)}"))
     if q.reference_answer:
         console.print(Text("\nReference answer", style="bold"))
         console.print(Text(visible(q.reference_answer)))

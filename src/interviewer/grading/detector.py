@@ -38,9 +38,8 @@ from interviewer.grading.clauses import Clause as AnswerClause
 from interviewer.grading.clauses import keyword_list_share, names_only, split_clauses
 from interviewer.grading.paraphrase import paraphrase_matches
 from interviewer.grading.reference import (
-    agreement,
     closest_clause,
-    item_reference,
+    item_match,
     load_model,
     reference_verdicts,
     touches_on,
@@ -282,10 +281,9 @@ def _credit_whole_answer(
     clearly = model.level(whole) == 3
     if not clearly and (model.level(whole) < 2 or mistaken):
         return
-    references = {m.item.id: item_reference(question, m.item.id) for m in open_items}
-    agreements = {item_id: agreement(question, text, reference) for item_id, reference in references.items()}
-    for match in sorted(open_items, key=lambda m: -agreements[m.item.id]):
-        reference, own = references[match.item.id], agreements[match.item.id]
+    matched = {m.item.id: item_match(question, text, m.item.id) for m in open_items}
+    for match in sorted(open_items, key=lambda m: -matched[m.item.id][0]):
+        own, reference = matched[match.item.id]
         level = model.level(own)
         score = 3 if clearly and level >= 1 else level if level >= 2 else 0
         if score <= match.score:

@@ -53,33 +53,43 @@ class ItemTexts:
     # phrase pairs nor the signal list: the model was fitted on reference sentences, and fragments appended to
     # them lowered the match of plain-words answers (strong answers >= 70 on the tune half: 9 -> 8 of 12).
     reference: str
+    plain_reference: str  # the same from the plain-words outline's lines ("" when it has none for the item)
 
 
 def _claim_texts(claims: list[Claim]) -> list[str]:
     return [f"{claim.about[0]} {holds}" for claim in claims for holds in claim.holds]
 
 
-def _strong_parts(question: Question) -> list[str]:
+def _strong_parts(question: Question) -> list[tuple[str, int]]:
+    """The strong answer's parts (sentences, and pieces between ";" or a dash), each with its line's index."""
     parts = []
-    for line in question.strong_answer:
+    for n, line in enumerate(question.strong_answer):
         for start, end in split_sentences(line):
-            parts.extend(p.strip(" -") for p in re.split(r";|\s-\s|\s–\s", line[start:end]) if p.strip(" -"))
+            pieces = re.split(r";|\s-\s|\s–\s", line[start:end])
+            parts.extend((p.strip(" -"), n) for p in pieces if p.strip(" -"))
     return parts
 
 
 def _item_texts(question: Question) -> list[ItemTexts]:
-    parts = [(part, tokens(part)) for part in _strong_parts(question)]
+    parts = [(part, n, tokens(part)) for part, n in _strong_parts(question)]
     echo = content_stems(question.question)
     out = []
     for item in question.rubric:
-        related = [text for text, toks in parts if any(find_phrase(toks, phrase_key(s)) for s in item.signals)]
+        hits = [(text, n) for text, n, toks in parts if any(find_phrase(toks, phrase_key(s)) for s in item.signals)]
+        related = [text for text, _ in hits]
         texts = [item.name, *related, *_claim_texts(item.claims), ", ".join(item.signals)]
         flags = [f for f in question.red_flags if f.item == item.id]
         flag_texts = [t for f in flags for t in (f.text, *f.signals, *_claim_texts(f.claims))]
         stems = frozenset(content_stems(" ".join([item.name, *related, *item.signals])) - echo)
         flag_stems = frozenset(content_stems(" ".join(flag_texts)))
         reference = ". ".join([item.name, *related])
-        out.append(ItemTexts(item.id, texts, stems, flag_texts, stems - flag_stems, flag_stems - stems, reference))
+        plain_lines = (
+            [question.plain_answer[n] for n in dict.fromkeys(n for _, n in hits)] if question.plain_answer else []
+        )
+        plain = " ".join([f"{item.name}.", *plain_lines]) if plain_lines else ""
+        out.append(
+            ItemTexts(item.id, texts, stems, flag_texts, stems - flag_stems, flag_stems - stems, reference, plain)
+        )
     return out
 
 

@@ -52,20 +52,36 @@ def _probability(answer: str, reference: str, question: str) -> float:
     return load_model().probability(pair_features(answer, reference, question))
 
 
-def item_reference(question: Question, item_id: str) -> str:
-    """What an authored item is judged against by the learned model: its name and strong-answer parts."""
-    return next(d.reference for d in item_texts(question) if d.item_id == item_id)
+def _best_match(question: Question, answer: str, references: list[str]) -> tuple[float, str]:
+    """The best of the model's probabilities over `references` and the reference that gave it; once one
+    reaches the top cut the rest cannot change the level, so they are not computed."""
+    best = (-1.0, "")
+    top = load_model().cuts[-1]
+    for reference in references:
+        best = max(best, (agreement(question, answer, reference), reference), key=lambda m: m[0])
+        if best[0] >= top:
+            break
+    return best
+
+
+def item_match(question: Question, answer: str, item_id: str) -> tuple[float, str]:
+    """The model's probability that `answer` states an authored item, and the reference text it was judged on:
+    the item's name and strong-answer parts, or the same from the plain-words outline when that matches better."""
+    described = next(d for d in item_texts(question) if d.item_id == item_id)
+    return _best_match(question, answer, [described.reference, *filter(None, [described.plain_reference])])
 
 
 def touches_on(question: Question, answer: str, item_id: str) -> tuple[bool, float]:
     """Whether `answer` at least touches on the item, by the model's lowest cut; with the probability."""
-    probability = agreement(question, answer, item_reference(question, item_id))
+    probability, _ = item_match(question, answer, item_id)
     return load_model().level(probability) >= 1, probability
 
 
 def whole_match(question: Question, answer: str) -> float:
-    """The model's probability that `answer`, as a whole, says what the question's strong answer says."""
-    return agreement(question, answer, " ".join(question.strong_answer))
+    """The model's probability that `answer`, as a whole, says what the question's strong answer says (in its
+    terms, or in the plain-words outline's)."""
+    outlines = [question.strong_answer, *([question.plain_answer] if question.plain_answer else [])]
+    return _best_match(question, answer, [" ".join(outline) for outline in outlines])[0]
 
 
 def closest_clause(answer: str, sentence: str) -> str | None:
