@@ -4,7 +4,8 @@ The learned reference model (`reference.py`) gives the probability that a new an
 says; each marked answer is such a text. Accepted answers are more references: the best match over the
 reference and them is what the answer is judged on. Rejected answers are counter-evidence, which a second
 logistic model fitted on SemEval train weighs (`data/example_model.json`, refitted by
-`bench/fit_examples.py`): its features are the best and top-three matches on each side.
+`bench/fit_examples.py`): its features are the best and top-three matches on each side and how many
+marked answers each side has.
 Without rejected answers there is nothing to weigh, and the first model's cut points apply unchanged.
 The second model also reads a weak resemblance to every accepted answer as evidence against: on SemEval
 train, letting it lower only answers closer to a rejected answer than to any accepted one lost 1.3-1.4
