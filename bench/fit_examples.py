@@ -24,7 +24,17 @@ from pathlib import Path
 
 import numpy as np
 from fit_reference import C, cut_points, write_model
-from semeval import DEFAULT_CSV, POSITIVE, Marked, Row, build_questions, examples_for, load_rows, marked_answers
+from semeval import (
+    DEFAULT_CSV,
+    MARKED,
+    POSITIVE,
+    Row,
+    build_questions,
+    examples_for,
+    load_rows,
+    marked_answers,
+    set_marked,
+)
 from sklearn.linear_model import LogisticRegression
 
 from interviewer.bank.models import Example
@@ -32,11 +42,6 @@ from interviewer.grading.examples import EXAMPLE_FEATURES, EXAMPLE_MODEL_PATH, e
 from interviewer.grading.reference import agreement, marked_matches
 
 MAX_DRAWN = 6
-_MARKED: Marked = {}
-
-
-def _set_marked(marked: Marked) -> None:
-    _MARKED.update(marked)
 
 
 def handful(row: Row, examples: tuple[Example, ...]) -> tuple[Example, ...]:
@@ -53,7 +58,7 @@ def handful(row: Row, examples: tuple[Example, ...]) -> tuple[Example, ...]:
 def features_of(row: Row) -> list[tuple[float, ...]]:
     """The answer's features against all its question's other train answers, then against a handful of them."""
     described = []
-    every = examples_for(row, _MARKED)
+    every = examples_for(row, MARKED)
     for examples in (every, handful(row, every)):
         questions = build_questions(row, examples)
         marked = marked_matches(questions[0], row.answer)
@@ -72,7 +77,7 @@ def main() -> None:
 
     rows = [row for row in load_rows(args.csv) if row.split == "train"]
     marked = marked_answers(rows)
-    with ProcessPoolExecutor(max_workers=args.jobs, initializer=_set_marked, initargs=(marked,)) as pool:
+    with ProcessPoolExecutor(max_workers=args.jobs, initializer=set_marked, initargs=(marked,)) as pool:
         described = list(pool.map(features_of, rows, chunksize=64))
     kept = [(row, x) for row, xs in zip(rows, described, strict=True) for x in xs]
     kept_rows = [row for row, _ in kept]

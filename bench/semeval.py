@@ -141,20 +141,20 @@ def examples_for(row: Row, marked: Marked) -> tuple[Example, ...]:
 
 _QUESTIONS: dict[tuple[str, str, bool], list[Question]] = {}
 _GRADER = OfflineGrader()
-_MARKED: Marked = {}
+MARKED: Marked = {}
 
 
-def _set_marked(marked: Marked) -> None:
-    _MARKED.clear()
-    _MARKED.update(marked)
+def set_marked(marked: Marked) -> None:
+    MARKED.clear()
+    MARKED.update(marked)
 
 
 def questions_for(row: Row, with_marked: bool = False) -> list[Question]:
     if with_marked and row.split == "train":  # leave one out: every train answer has its own examples
-        return build_questions(row, examples_for(row, _MARKED))
+        return build_questions(row, examples_for(row, MARKED))
     key = (row.corpus, row.question_id, with_marked)
     if key not in _QUESTIONS:
-        _QUESTIONS[key] = build_questions(row, examples_for(row, _MARKED) if with_marked else ())
+        _QUESTIONS[key] = build_questions(row, examples_for(row, MARKED) if with_marked else ())
     return _QUESTIONS[key]
 
 
@@ -185,13 +185,13 @@ def overlap_score(row: Row, extra: tuple[str, ...] = ()) -> float:
 
 
 def score_all(rows: list[Row], jobs: int, marked: Marked, with_marked: bool = False) -> list[tuple[int, str, int]]:
-    _set_marked(marked)
+    set_marked(marked)
     work = _score_marked if with_marked else score_row
     if jobs <= 1:
         return [work(row) for row in rows]
     # Group rows of one question together so each worker builds that question's Questions once.
     order = sorted(range(len(rows)), key=lambda n: (rows[n].corpus, rows[n].question_id))
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_set_marked, initargs=(marked,)) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=set_marked, initargs=(marked,)) as pool:
         scored = list(pool.map(work, [rows[n] for n in order], chunksize=64))
     out: list[tuple[int, str, int]] = [(0, "", 0)] * len(rows)
     for n, result in zip(order, scored, strict=True):
