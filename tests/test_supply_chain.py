@@ -6,6 +6,7 @@ import re
 import tomllib
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
@@ -36,7 +37,16 @@ def test_the_lock_pins_every_dependency_the_ci_installs_within_its_bounds() -> N
         assert requirement.specifier.contains(PINNED[name], prereleases=True), f"{name}=={PINNED[name]}"
 
 
-def test_every_pin_in_the_lock_carries_a_hash() -> None:
-    entries = re.split(r"\n(?=[A-Za-z0-9_.\-]+==)", LOCK.split("\n", 2)[-1])
-    unhashed = [e.split()[0] for e in entries if "==" in e.split("\n")[0] and "--hash=sha256:" not in e]
-    assert unhashed == []
+@pytest.mark.parametrize("lock", ["requirements.lock", "requirements-pip.lock"])
+def test_every_pin_in_a_lock_carries_a_hash(lock: str) -> None:
+    text = (ROOT / lock).read_text()
+    entries = re.split(r"\n(?=[A-Za-z0-9_.\-]+==)", text)
+    pins = [e for e in entries if re.match(r"[A-Za-z0-9_.\-]+==", e)]
+    assert pins, f"{lock} pins nothing"
+    assert [e.split()[0] for e in pins if "--hash=sha256:" not in e] == []
+
+
+def test_the_ci_runs_the_readme_test_command_which_installs_the_pinned_pip_before_the_lock() -> None:
+    command = next(line for line in (ROOT / "README.md").read_text().splitlines() if line.endswith("/pytest"))
+    assert command in (ROOT / ".ci/run").read_text().splitlines()
+    assert command.index("-r requirements-pip.lock") < command.index("-r requirements.lock")
