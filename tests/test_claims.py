@@ -189,6 +189,34 @@ def test_a_clarifying_question_states_no_mistake() -> None:
     assert flags("two-sum", stated) == ["reuse-element"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'd check a couple of things first: can the same element be used twice, is there exactly one answer.",
+        "I'd ask the interviewer whether the same element can be used twice, and then build the hash map.",
+    ],
+)
+def test_a_question_asked_inside_a_statement_states_no_mistake(text: str) -> None:
+    assert flags("two-sum", text) == []
+
+
+def test_the_step_after_an_asked_question_is_still_stated() -> None:
+    text = "I'd ask whether negatives can occur, and then I'd say the same element can be used twice."
+    assert flags("two-sum", text) == ["reuse-element"]
+
+
+def test_a_fact_stated_wrongly_withholds_credit_from_the_answer_as_a_whole() -> None:
+    question = BANK.get("attention-from-scratch")
+    plain = " ".join(question.plain_answer)
+    wrong = plain + " I take the softmax over the batch axis so the weights of the examples add up to one."
+    whole = "as a whole it says what a strong answer says"
+    assert any(whole in i.reason for i in graded("attention-from-scratch", plain).items)
+    grade = graded("attention-from-scratch", wrong)
+    assert item(grade, "scores").score == 0
+    assert not any(whole in i.reason for i in grade.items)
+    assert grade.score <= 50
+
+
 def test_a_decimal_point_does_not_end_the_clause() -> None:
     assert flags("probability-calibration", "The AUC is 0.95, so the probabilities must be well calibrated.") == [
         "auc-implies-calibration"

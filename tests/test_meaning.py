@@ -308,6 +308,41 @@ def test_red_flag_caps_found_in_code_apply_to_model_grades(real_bank: Bank) -> N
     assert all(item(grade, item_id).score <= 1 for item_id in capped)
 
 
+MORE_DATA_FIXES_BIAS = "Adding more training data reduces bias."
+
+
+def test_an_otherwise_strong_answer_that_states_a_red_flag_scores_at_most_40(real_bank: Bank) -> None:
+    question = real_bank.get("bias-variance-tradeoff")
+    strong = offline(real_bank, "bias-variance-tradeoff", " ".join(question.plain_answer))
+    flagged = offline(real_bank, "bias-variance-tradeoff", " ".join(question.plain_answer) + " " + MORE_DATA_FIXES_BIAS)
+    assert strong.score >= 70 and not strong.red_flags
+    assert flagged.score == 40
+    assert flagged.red_flags == ["Claims more data fixes an underfitting model"]
+    assert "score capped at 40: the answer states a red flag (a mistake interviewers look for)" in flagged.notes
+
+
+def test_the_red_flag_cap_on_the_score_applies_to_model_grades(real_bank: Bank) -> None:
+    question = real_bank.get("bias-variance-tradeoff")
+    answer = " ".join(question.plain_answer) + " " + MORE_DATA_FIXES_BIAS
+
+    class SupportedQuoteGrader(FirstWordsGrader):
+        """Scores every item 3, each quoting what the offline grader found for it."""
+
+        def grade(self, request: GradeRequest) -> GradeReply:
+            found = {i.item_id: i.evidence for i in OfflineGrader().grade(request).items}
+            return GradeReply(
+                items=[
+                    ItemScore(item_id=i.id, reasoning="Excellent depth.", evidence=found[i.id], score=3)
+                    for i in request.question.rubric
+                ],
+                path=GradePath.llm_json_schema,
+            )
+
+    grade, _ = grade_question(question, [answer], SupportedQuoteGrader())
+    assert grade.score == 40
+    assert any(note.startswith("score capped at 40") for note in grade.notes)
+
+
 def test_a_strong_answer_keeps_a_supported_model_grade(real_bank: Bank) -> None:
     answer = (
         "If training error is low but validation error is much higher, the model is overfitting, because it "

@@ -13,9 +13,10 @@ from interviewer.bank.models import Question
 from interviewer.grading.detector import detect, screen_for
 from interviewer.text.screen import AnswerKind, strip_injections
 
-ASSESSOR_VERSION = "5"  # 3: items credited from the whole answer (the learned reference model); 4: its middle
+ASSESSOR_VERSION = "6"  # 3: items credited from the whole answer (the learned reference model); 4: its middle
 # rung, and other-words credit gated by the same model; 5: marked answers, a mistake praised ("less risk of
-# overfitting") is no warning
+# overfitting") is no warning; 6: a question asked inside a statement states nothing, and an answer that states
+# a known mistake earns no credit from the answer as a whole
 
 
 class AnswerAssessment(BaseModel):

@@ -11,7 +11,8 @@ more signal (two such sentences at most), its sentence joining the ones checked 
 depth. An item whose every evidence sentence only lists terms (`grading/clauses.py`) is named only (1).
 An answer that, as a whole, clearly states what the question's strong answer says, by the learned
 reference model at its own "clearly states" cut (`reference.whole_match`, fitted on SemEval train, not
-on this bank), scores 3 on every item it touches on by the same model (at its "touches on" cut, against
+on this bank), and states no known mistake (no red flag, no fact stated wrongly), scores 3 on every item it
+touches on by the same model (at its "touches on" cut, against
 the item's name and strong-answer parts) and does not only name: a strong answer in plain words
 shares too few words with any one item for the checks above. One that as a whole only "states" it (the
 middle cut) and states no known mistake scores each item it states at the model's level for that item,
@@ -269,17 +270,18 @@ def _credit_whole_answer(
     question: Question, text: str, items: dict[str, ItemMatch], leads: dict[str, list[str]], *, mistaken: bool
 ) -> None:
     """Credit, from the learned model, what the answer says in its own words about items the checks above left
-    open (not only named, stated wrongly or undermined by a red flag). An answer that as a whole clearly states
+    open (not only named, stated wrongly or undermined by a red flag), in an answer that states no known mistake
+    (`mistaken`: a red flag or a fact stated wrongly; static embeddings put a wrong statement close to the right
+    one, so a fluent wrong answer can match the strong answer as a whole). One that as a whole clearly states
     the strong answer scores 3 on every item it touches on; one that as a whole states it (the model's middle
-    cut), and states no known mistake (`mistaken`), scores each item it states at the model's level for that
-    item. An item with no evidence of its own is quoted by the answer's clause closest to it."""
+    cut) scores each item it states at the model's level for that item. An item with no evidence of its own is quoted by the answer's clause closest to it."""
     open_items = [m for m in items.values() if m.score < 3 and not (m.named_only or m.capped_by or m.wrong)]
     if not open_items:
         return
     model = load_model()
     whole = whole_match(question, text)
     clearly = model.level(whole) == 3
-    if not clearly and (model.level(whole) < 2 or mistaken):
+    if model.level(whole) < 2 or mistaken:
         return
     matched = {m.item.id: item_match(question, text, m.item.id) for m in open_items}
     for match in sorted(open_items, key=lambda m: -matched[m.item.id][0]):

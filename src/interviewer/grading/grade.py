@@ -3,7 +3,8 @@
 Whichever grader scored it, an item keeps a 2 or 3 only with a quote, verbatim in the answer, whose
 sentence supports that item (`grading/support.py`); otherwise it is re-scored to what the offline
 evidence supports, and the grade's notes say why. Caps found in code (red flags, facts stated wrongly,
-items only named in a term list, an answer that is a keyword list) apply to every grader.
+items only named in a term list, an answer that is a keyword list, an answer that states one of the
+question's red flags) apply to every grader.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from interviewer.text.screen import AnswerKind, strip_injections
 
 HINT_PENALTY = 10  # points off the question's 0-100 score per hint taken
 KEYWORD_LIST_CAP = 30  # the most a bare list of terms can score, out of 100
+RED_FLAG_CAP = 40  # the most an answer that states one of the question's red flags can score, out of 100
 _KIND_REASON = {
     AnswerKind.empty: "No answer to grade.",
     AnswerKind.dont_know: "The candidate said they did not know.",
@@ -160,6 +162,9 @@ def grade_question(
     if kind is AnswerKind.ok and assessment.keyword_list and raw > KEYWORD_LIST_CAP:
         raw = KEYWORD_LIST_CAP
         notes.append(f"score capped at {KEYWORD_LIST_CAP}: the answer lists terms without explaining them")
+    if kind is AnswerKind.ok and assessment.red_flags and raw > RED_FLAG_CAP:
+        raw = RED_FLAG_CAP
+        notes.append(f"score capped at {RED_FLAG_CAP}: the answer states a red flag (a mistake interviewers look for)")
     penalty = min(raw, HINT_PENALTY * hints)
     grade = QuestionGrade(
         question_id=question.id,

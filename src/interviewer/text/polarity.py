@@ -8,7 +8,10 @@ denies what follows it up to the next comma or linking word ("because", "so", "w
 denies class weights. A cue inside the phrase itself ("no need for a TTL") is part of what is said.
 A clause that calls what it describes a mistake ("scaling before the split would leak") denies it too.
 "No matter" and avoiding a hazard ("to avoid leakage", "without overfitting") deny nothing; "not only
-X but Y" denies X only as a claim (see `Clause.negates`). A question asserts nothing as a claim.
+X but Y" denies X only as a claim (see `Clause.negates`). A question asserts nothing as a claim, and
+neither does one asked inside a statement: after a colon in inverted order ("I'd check first: can the
+same element be used twice, is there one answer") or after "ask whether" ("I'd ask whether it can be
+used twice"), up to the next step ("and then", ", I ...").
 """
 
 from __future__ import annotations
@@ -46,6 +49,14 @@ _SCOPE_END = guarded(
     r"and\s+(?:i|we|you|they|it|he|she|this|that)|then\s+(?:i|we))\b",
     re.IGNORECASE,
 )
+_ASKED = re.compile(
+    r":\s*(?=(?:can|could|is|are|should|will|would|may)\s+(?:the|a|an|it|there|we|i|you|they|this|that|these|those)\b"
+    r"|(?:do|does|did)\s+(?:we|i|you|they|it)\b)"
+    r"|\b(?:ask|asks|asking|clarify|clarifying|confirm|confirming|wonder|wondering)\s+(?:them\s+|the\s+\w+\s+)?"
+    r"(?=whether\b|if\b)",
+    re.IGNORECASE,
+)
+_ASKED_END = re.compile(r",?\s+(?:and\s+)?then\b|,\s*(?:and\s+|so\s+)?(?:i|we)\b|\bbefore\b", re.IGNORECASE)
 _FAULT = (
     r"mistake|mistaken|bug|pitfall|trap|anti-?pattern|cheating|bad\s+idea|leakage|leaking|flawed|invalid|"
     r"misleading|myth|misconception"
@@ -140,13 +151,27 @@ def _contrast_pieces(text: str, start: int, end: int) -> list[tuple[int, int, bo
     return [(a, b, c) for a, b, c in pieces if _WORD_CHAR.search(text, a, b)]
 
 
+def _asked_pieces(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
+    """(start, end, whether the piece is a question asked inside a statement)."""
+    asked = _ASKED.search(text, start, end)
+    if asked is None:
+        return [(start, end, False)]
+    stop = _ASKED_END.search(text, asked.end(), end)
+    pieces = [(start, asked.end(), False), (asked.end(), stop.start() if stop else end, True)]
+    if stop:
+        pieces += _asked_pieces(text, stop.start(), end)
+    return [(a, b, q) for a, b, q in pieces if _WORD_CHAR.search(text, a, b)]
+
+
 def clauses(text: str) -> list[Clause]:
     """The clauses of `text` in order, each with its negation scopes."""
     out = []
     for number, (s_start, s_end) in enumerate(_sentences(text)):
         asks = text[s_start:s_end].rstrip().endswith("?")
         for start, end, contrasted in _contrast_pieces(text, s_start, s_end):
-            out.append(Clause(start, end, number, contrasted, _denials(text, start, end), asks))
+            for a, b, asked in _asked_pieces(text, start, end):
+                first = a == start
+                out.append(Clause(a, b, number, contrasted and first, _denials(text, a, b), asks or asked))
     return out
 
 
