@@ -276,12 +276,12 @@ def _credit_whole_answer(
     the strong answer scores 3 on every item it touches on; one that as a whole states it (the model's middle
     cut) scores each item it states at the model's level for that item. An item with no evidence of its own is quoted by the answer's clause closest to it."""
     open_items = [m for m in items.values() if m.score < 3 and not (m.named_only or m.capped_by or m.wrong)]
-    if not open_items:
+    if not open_items or mistaken:
         return
     model = load_model()
     whole = whole_match(question, text)
     clearly = model.level(whole) == 3
-    if model.level(whole) < 2 or mistaken:
+    if model.level(whole) < 2:
         return
     matched = {m.item.id: item_match(question, text, m.item.id) for m in open_items}
     for match in sorted(open_items, key=lambda m: -matched[m.item.id][0]):
