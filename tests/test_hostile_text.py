@@ -162,6 +162,19 @@ def test_bank_show_prints_pack_text_without_escapes_or_markup(tmp_path: Path) ->
     assert "handle [bold]rare[/bold] positives" in " ".join(shown.output.split())
 
 
+def test_grade_prints_the_answers_quotes_without_escapes_or_markup(tmp_path: Path) -> None:
+    answer = tmp_path / "answer.txt"
+    answer.write_text(
+        f"I'd report [bold]precision and recall[/bold] because accuracy misleads on rare positives{TITLE}, "
+        "and oversample the whole dataset before splitting."
+    )
+    shown = run_cli("grade", *PACK_ARGS, "-q", "imbalanced-data", "-f", str(answer))
+    assert shown.exit_code == 0, shown.output
+    assert "\x1b" not in shown.output and "pwned" not in shown.output
+    assert "[bold]precision" in shown.output
+    assert "Red flag: Oversamples before the train/test split" in " ".join(shown.output.split())
+
+
 def test_review_show_cleans_a_report_written_with_raw_escapes(transcripts: Path) -> None:
     run_cli("start", *PACK_ARGS, "--transcripts-dir", str(transcripts), "-n", "1", input=blocks("/quit"))
     [folder] = sessions(transcripts)

@@ -52,6 +52,19 @@ def test_a_well_scored_answer_is_told_what_would_make_it_excellent(transcripts: 
     assert "To make it excellent" not in _report(weak)
 
 
+def test_the_report_says_why_a_score_is_capped_by_a_red_flag(transcripts: Path) -> None:
+    flagged = (
+        "I'd report precision and recall because accuracy misleads on rare positives, use class weights, and set the"
+        " threshold by cost. To balance it I oversample the whole dataset with SMOTE, before splitting."
+    )
+    folder = _session(transcripts, "imbalanced-data", flagged, "/skip")
+    grade = transcript(folder)["grades"]["imbalanced-data"]
+    assert grade["score"] == 40
+    report = _report(folder)
+    assert "**Red flags:** Oversamples before the train/test split, leaking copies into the test set." in report
+    assert "**Score:** score capped at 40: the answer states a red flag (a mistake interviewers look for)." in report
+
+
 def test_delivery_notes_count_fillers_in_every_answer_not_only_the_first(transcripts: Path) -> None:
     follow_up = "Um, basically, um, I would pick k around five, uh, because more folds cost more training runs."
     folder = _session(transcripts, "cross-validation", answers.CV_ANSWER, follow_up, "/skip")

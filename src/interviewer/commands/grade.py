@@ -36,6 +36,7 @@ from interviewer.batch import (
     run_batch,
 )
 from interviewer.settings import GraderModelSettings, load_settings
+from interviewer.text.safe import visible
 
 EXIT_PROBLEMS = 1  # some entries could not be graded, or the run stopped at --max-cost
 EXIT_USAGE = 2
@@ -194,14 +195,16 @@ def _show(console: Console, outcome: Outcome, options: GradeOptions) -> None:
         if grade is None:
             continue
         title = f"{result.entry.index}. {grade.question_id}: {grade.score}/100 ({grade.kind.value}, {grade.path.value})"
-        table = Table(title=title)
+        table = Table(title=Text(visible(title)))
         for column in ("Rubric item", "Score", "Evidence", "Why"):
             table.add_column(column, overflow="fold")
-        for item in grade.items:
-            table.add_row(item.name, f"{item.score}/3", " · ".join(item.evidence) or "—", item.reason)
+        for item in grade.items:  # pack text, the candidate's quotes and a model's reasons: shown as plain text
+            cells = (item.name, f"{item.score}/3", " · ".join(item.evidence) or "—", item.reason)
+            table.add_row(*(Text(visible(cell)) for cell in cells))
         console.print(table)
-        for line in grade.strong_answer if options.with_outline else []:
-            console.print(f"  • {line}", markup=False)
+        lines = [*(f"Red flag: {flag}" for flag in grade.red_flags), *(f"Note: {cap}" for cap in grade.caps)]
+        for line in [*lines, *(f"• {line}" for line in grade.strong_answer if options.with_outline)]:
+            console.print(Text(f"  {visible(line)}"))
 
 
 def run_grade(options: GradeOptions) -> int:

@@ -373,7 +373,7 @@ def _summary(console: Console, session: Session, store: Store) -> int:
     table.add_column("Missing or thin")
     for n, question_id in enumerate(record.completed_ids(), start=1):
         grade = record.grades[question_id]
-        table.add_row(str(n), question_id, f"{grade.score}/100", "; ".join(grade.missing[:2]) or "—")
+        table.add_row(str(n), question_id, f"{grade.score}/100", Text(visible("; ".join(grade.missing[:2]) or "—")))
     console.print(table)
     overall = record.overall_score()
     prompt_tokens, completion_tokens, cost = record.token_totals()

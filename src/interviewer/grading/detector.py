@@ -274,7 +274,8 @@ def _credit_whole_answer(
     (`mistaken`: a red flag or a fact stated wrongly; static embeddings put a wrong statement close to the right
     one, so a fluent wrong answer can match the strong answer as a whole). One that as a whole clearly states
     the strong answer scores 3 on every item it touches on; one that as a whole states it (the model's middle
-    cut) scores each item it states at the model's level for that item. An item with no evidence of its own is quoted by the answer's clause closest to it."""
+    cut) scores each item it states at the model's level for that item. An item with no evidence of its own is
+    quoted by the answer's clause closest to it."""
     open_items = [m for m in items.values() if m.score < 3 and not (m.named_only or m.capped_by or m.wrong)]
     if not open_items or mistaken:
         return

@@ -12,7 +12,7 @@ from __future__ import annotations
 from interviewer.bank.derived import effective_rubric
 from interviewer.bank.models import Question, Round, RubricItem
 from interviewer.grading.assess import AnswerAssessment, assess
-from interviewer.grading.models import GradePath, ItemGrade, ItemScore, QuestionGrade, Usage
+from interviewer.grading.models import SCORE_CAP, GradePath, ItemGrade, ItemScore, QuestionGrade, Usage
 from interviewer.grading.offline import OFFLINE_NAME, offline_item_scores
 from interviewer.grading.requests import GraderBackend, GradeReply, GradeRequest, ThreadTurn
 from interviewer.grading.support import only_named, supporting
@@ -161,10 +161,10 @@ def grade_question(
     raw = weighted_score(items)
     if kind is AnswerKind.ok and assessment.keyword_list and raw > KEYWORD_LIST_CAP:
         raw = KEYWORD_LIST_CAP
-        notes.append(f"score capped at {KEYWORD_LIST_CAP}: the answer lists terms without explaining them")
+        notes.append(f"{SCORE_CAP} {KEYWORD_LIST_CAP}: the answer lists terms without explaining them")
     if kind is AnswerKind.ok and assessment.red_flags and raw > RED_FLAG_CAP:
         raw = RED_FLAG_CAP
-        notes.append(f"score capped at {RED_FLAG_CAP}: the answer states a red flag (a mistake interviewers look for)")
+        notes.append(f"{SCORE_CAP} {RED_FLAG_CAP}: the answer states a red flag (a mistake interviewers look for)")
     penalty = min(raw, HINT_PENALTY * hints)
     grade = QuestionGrade(
         question_id=question.id,

@@ -57,6 +57,9 @@ class ModelRewrite(BaseModel):
     text: str
 
 
+SCORE_CAP = "score capped at"  # how a note that lowered the whole score starts
+
+
 class QuestionGrade(BaseModel):
     question_id: str
     kind: AnswerKind
@@ -77,3 +80,8 @@ class QuestionGrade(BaseModel):
     provisional: bool = False  # the grader failed (provider error): graded offline, re-graded on resume
     notes: list[str] = Field(default_factory=list)
     rewrite: ModelRewrite | None = None  # made after the score, on the LLM path (grading/stronger.py)
+
+    @property
+    def caps(self) -> list[str]:
+        """The notes that say why the score is below its items' average (a keyword list, a red flag)."""
+        return [note for note in self.notes if note.startswith(SCORE_CAP)]

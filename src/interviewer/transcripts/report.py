@@ -118,6 +118,8 @@ def _grade_section(
         out.append("**Missing or thin:** " + _text(grade.missing) + ".")
     if grade.red_flags:
         out.append("**Red flags:** " + _text(grade.red_flags) + ".")
+    if grade.caps:
+        out.append("**Score:** " + _text(grade.caps) + ".")
     if grade.flags:
         out.append("**Flags:** " + "; ".join(f.replace("_", " ") for f in grade.flags) + ".")
     if grade.hints_used:
