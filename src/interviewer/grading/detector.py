@@ -42,6 +42,7 @@ from interviewer.grading.reference import (
     closest_clause,
     item_match,
     load_model,
+    prepare,
     reference_verdicts,
     touches_on,
     whole_match,
@@ -206,6 +207,8 @@ def _detect(question: Question, text: str) -> Detection:
     wrong = {hit.owner: hit.clause for hit in found if not hit.asserted}
     capped = {flag.item: flag.id for flag in flags if flag.item}
     paraphrased = {} if derived else paraphrase_matches(question, pieces, toks)
+    if not derived:
+        prepare(question)
     verdicts = reference_verdicts(question, text, effective_rubric(question)) if derived else {}
     keyword_list = keyword_list_share(pieces) >= KEYWORD_LIST_SHARE
     items: dict[str, ItemMatch] = {}

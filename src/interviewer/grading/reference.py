@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from interviewer.bank.derived import memo_per_question
 from interviewer.bank.models import Question, RubricItem
 from interviewer.grading.examples import MarkedMatches
-from interviewer.grading.features import FEATURE_NAMES, alignment, analyse, pair_features
+from interviewer.grading.features import FEATURE_NAMES, alignment, analyse, pair_features, vectors
 from interviewer.grading.logistic import LogisticModel, load_logistic
 from interviewer.grading.paraphrase import item_texts
 
@@ -77,11 +78,29 @@ def touches_on(question: Question, answer: str, item_id: str) -> tuple[bool, flo
     return load_model().level(probability) >= 1, probability
 
 
+def _outlines(question: Question) -> list[str]:
+    """The strong-answer outline as one text, then the plain-words one if the question has it."""
+    return [" ".join(question.strong_answer), *([" ".join(question.plain_answer)] if question.plain_answer else [])]
+
+
+def prepare(question: Question) -> None:
+    """Embed, once per question, every text an answer to it may be judged against (its outlines, each item's
+    reference in both wordings, the question itself): the first answer pays for them, not every later one."""
+
+    def embed_all(q: Question) -> bool:
+        references = [text for d in item_texts(q) for text in (d.reference, d.plain_reference)]
+        for text in (*references, *_outlines(q), q.question):
+            if text and text.strip():
+                vectors(text)
+        return True
+
+    memo_per_question("reference-texts", question, embed_all)
+
+
 def whole_match(question: Question, answer: str) -> float:
     """The model's probability that `answer`, as a whole, says what the question's strong answer says (in its
     terms, or in the plain-words outline's)."""
-    outlines = [question.strong_answer, *([question.plain_answer] if question.plain_answer else [])]
-    return _best_match(question, answer, [" ".join(outline) for outline in outlines])[0]
+    return _best_match(question, answer, _outlines(question))[0]
 
 
 def closest_clause(answer: str, sentence: str) -> str | None:
