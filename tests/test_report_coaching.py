@@ -37,12 +37,14 @@ def test_the_report_puts_first_the_three_items_weighted_by_weight_and_distance_b
     assert [priority[n] for n in names] == sorted(priority.values(), reverse=True)[:3]
 
 
+GOOD_IMBALANCE = (
+    "I'd report precision and recall because accuracy misleads on rare positives, use class weights, and set the"
+    " threshold by cost."
+)
+
+
 def test_a_well_scored_answer_is_told_what_would_make_it_excellent(transcripts: Path) -> None:
-    good = (
-        "I'd report precision and recall because accuracy misleads on rare positives, use class weights, and set the"
-        " threshold by cost."
-    )
-    folder = _session(transcripts, "imbalanced-data", good, "/skip")
+    folder = _session(transcripts, "imbalanced-data", GOOD_IMBALANCE, "/skip")
     grade = transcript(folder)["grades"]["imbalanced-data"]
     assert grade["score"] >= 67
     below_three = [i["name"] for i in grade["items"] if i["score"] < 3]
@@ -53,10 +55,7 @@ def test_a_well_scored_answer_is_told_what_would_make_it_excellent(transcripts: 
 
 
 def test_the_report_says_why_a_score_is_capped_by_a_red_flag(transcripts: Path) -> None:
-    flagged = (
-        "I'd report precision and recall because accuracy misleads on rare positives, use class weights, and set the"
-        " threshold by cost. To balance it I oversample the whole dataset with SMOTE, before splitting."
-    )
+    flagged = GOOD_IMBALANCE + " To balance it I oversample the whole dataset with SMOTE, before splitting."
     folder = _session(transcripts, "imbalanced-data", flagged, "/skip")
     grade = transcript(folder)["grades"]["imbalanced-data"]
     assert grade["score"] == 40
