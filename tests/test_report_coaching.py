@@ -61,7 +61,7 @@ def test_the_report_says_why_a_score_is_capped_by_a_red_flag(transcripts: Path) 
     assert grade["score"] == 40
     report = _report(folder)
     assert "**Red flags:** Oversamples before the train/test split, leaking copies into the test set." in report
-    assert "**Score:** score capped at 40: the answer states a red flag (a mistake interviewers look for)." in report
+    assert "**Score capped at 40:** the answer states a red flag (a mistake interviewers look for)." in report
 
 
 def test_delivery_notes_count_fillers_in_every_answer_not_only_the_first(transcripts: Path) -> None:

@@ -118,8 +118,9 @@ def _grade_section(
         out.append("**Missing or thin:** " + _text(grade.missing) + ".")
     if grade.red_flags:
         out.append("**Red flags:** " + _text(grade.red_flags) + ".")
-    if grade.caps:
-        out.append("**Score:** " + _text(grade.caps) + ".")
+    for cap in grade.caps:  # "score capped at 40: the answer states a red flag ..."
+        head, _, why = cap.partition(": ")
+        out.append(f"**{_text([head]).capitalize()}:** {_text([why])}.")
     if grade.flags:
         out.append("**Flags:** " + "; ".join(f.replace("_", " ") for f in grade.flags) + ".")
     if grade.hints_used:
