@@ -202,8 +202,12 @@ def _show(console: Console, outcome: Outcome, options: GradeOptions) -> None:
             cells = (item.name, f"{item.score}/3", " · ".join(item.evidence) or "—", item.reason)
             table.add_row(*(Text(visible(cell)) for cell in cells))
         console.print(table)
-        lines = [*(f"Red flag: {flag}" for flag in grade.red_flags), *(f"Note: {cap}" for cap in grade.caps)]
-        for line in [*lines, *(f"• {line}" for line in grade.strong_answer if options.with_outline)]:
+        outline = grade.strong_answer if options.with_outline else []
+        for line in [
+            *(f"Red flag: {flag}" for flag in grade.red_flags),
+            *(f"Note: {cap}" for cap in grade.caps),
+            *(f"• {part}" for part in outline),
+        ]:
             console.print(Text(f"  {visible(line)}"))
 
 

@@ -12,8 +12,8 @@ depth. An item whose every evidence sentence only lists terms (`grading/clauses.
 An answer that, as a whole, clearly states what the question's strong answer says, by the learned
 reference model at its own "clearly states" cut (`reference.whole_match`, fitted on SemEval train, not
 on this bank), and states no known mistake (no red flag, no fact stated wrongly), scores 3 on every item it
-touches on by the same model (at its "touches on" cut, against
-the item's name and strong-answer parts) and does not only name: a strong answer in plain words
+touches on by the same model (at its "touches on" cut, against the item's name and strong-answer parts) and
+does not only name: a strong answer in plain words
 shares too few words with any one item for the checks above. One that as a whole only "states" it (the
 middle cut) and states no known mistake scores each item it states at the model's level for that item,
 quoted by the clause closest to it unless that clause is another credited item's evidence. An item found

@@ -159,12 +159,14 @@ def grade_question(
         kind, path = AnswerKind.ok, reply.path
         grader_name = OFFLINE_NAME if path in (GradePath.offline, GradePath.offline_fallback) else grader.name
     raw = weighted_score(items)
-    if kind is AnswerKind.ok and assessment.keyword_list and raw > KEYWORD_LIST_CAP:
-        raw = KEYWORD_LIST_CAP
-        notes.append(f"{SCORE_CAP} {KEYWORD_LIST_CAP}: the answer lists terms without explaining them")
-    if kind is AnswerKind.ok and assessment.red_flags and raw > RED_FLAG_CAP:
-        raw = RED_FLAG_CAP
-        notes.append(f"{SCORE_CAP} {RED_FLAG_CAP}: the answer states a red flag (a mistake interviewers look for)")
+    caps = (
+        (assessment.keyword_list, KEYWORD_LIST_CAP, "the answer lists terms without explaining them"),
+        (bool(assessment.red_flags), RED_FLAG_CAP, "the answer states a red flag (a mistake interviewers look for)"),
+    )
+    for applies, cap, why in caps if kind is AnswerKind.ok else ():
+        if applies and raw > cap:
+            raw = cap
+            notes.append(f"{SCORE_CAP} {cap}: {why}")
     penalty = min(raw, HINT_PENALTY * hints)
     grade = QuestionGrade(
         question_id=question.id,

@@ -169,9 +169,8 @@ def clauses(text: str) -> list[Clause]:
     for number, (s_start, s_end) in enumerate(_sentences(text)):
         asks = text[s_start:s_end].rstrip().endswith("?")
         for start, end, contrasted in _contrast_pieces(text, s_start, s_end):
-            for a, b, asked in _asked_pieces(text, start, end):
-                first = a == start
-                out.append(Clause(a, b, number, contrasted and first, _denials(text, a, b), asks or asked))
+            for a, b, asked in _asked_pieces(text, start, end):  # only the first piece follows the contrast word
+                out.append(Clause(a, b, number, contrasted and a == start, _denials(text, a, b), asks or asked))
     return out
 
 
